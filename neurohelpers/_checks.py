@@ -1,0 +1,90 @@
+"""Input validation shared by the models (private)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+
+def positive(name: str, value: float) -> float:
+    """Return ``value`` as float, or raise ``ValueError`` if it is not finite and > 0."""
+    value = float(value)
+    if not math.isfinite(value) or value <= 0.0:
+        raise ValueError(f"{name} must be a finite number > 0, got {value!r}")
+    return value
+
+
+def finite(name: str, value: float) -> float:
+    """Return ``value`` as float, or raise ``ValueError`` if it is NaN or infinite."""
+    value = float(value)
+    if not math.isfinite(value):
+        raise ValueError(f"{name} must be finite, got {value!r}")
+    return value
+
+
+def non_negative(name: str, value: float) -> float:
+    """Return ``value`` as float, or raise ``ValueError`` if it is negative or not finite."""
+    value = float(value)
+    if not math.isfinite(value) or value < 0.0:
+        raise ValueError(f"{name} must be a finite number >= 0, got {value!r}")
+    return value
+
+
+def current_2d(I) -> tuple[np.ndarray, bool]:
+    """Check an input current and return it as a C-contiguous (batch, n) float64 array.
+
+    Parameters
+    ----------
+    I : array_like
+        Current samples, shape (n,) or (batch, n).
+
+    Returns
+    -------
+    I2 : numpy.ndarray
+        Shape (batch, n), float64, C-contiguous.
+    was_1d : bool
+        True if the input was one trace.
+    """
+    arr = np.asarray(I, dtype=np.float64)
+    if arr.ndim not in (1, 2):
+        raise ValueError(
+            f"I must be 1-D (n,) or 2-D (batch, n); got an array with shape {arr.shape}"
+        )
+    if arr.shape[-1] < 1:
+        raise ValueError("I must have at least one time sample")
+    if not np.all(np.isfinite(arr)):
+        raise ValueError("I contains NaN or infinite values; every current sample must be finite")
+    was_1d = arr.ndim == 1
+    return np.ascontiguousarray(np.atleast_2d(arr)), was_1d
+
+
+def method_name(method: str, known: tuple[str, ...]) -> str:
+    """Return ``method`` if it is one of ``known``, else raise ``ValueError``."""
+    if method not in known:
+        raise ValueError(f"unknown method {method!r}; choose one of {', '.join(known)}")
+    return method
+
+
+def initial_value(name: str, value, batch: int) -> np.ndarray:
+    """Broadcast a scalar or per-row initial value to a (batch,) float64 array."""
+    arr = np.asarray(value, dtype=np.float64)
+    if arr.ndim == 0:
+        arr = np.full(batch, float(arr))
+    if arr.shape != (batch,):
+        raise ValueError(f"{name} must be a scalar or have shape ({batch},); got {arr.shape}")
+    if not np.all(np.isfinite(arr)):
+        raise ValueError(f"{name} must be finite")
+    return np.ascontiguousarray(arr)
+
+
+def time_step(dt: float, max_dt: float, scheme: str, why: str, allow_unstable: bool) -> float:
+    """Check ``dt`` > 0 and, unless overridden, below the scheme's bound ``max_dt`` (ms)."""
+    dt = positive("dt", dt)
+    if dt > max_dt and not allow_unstable:
+        raise ValueError(
+            f"dt={dt:g} ms is too coarse for the {scheme} scheme: {why} "
+            f"(limit {max_dt:g} ms). Use a smaller dt or the default exact/accurate method; "
+            "pass allow_unstable=True only to reproduce the artefact on purpose."
+        )
+    return dt

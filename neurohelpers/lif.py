@@ -1,0 +1,238 @@
+r"""Leaky (and perfect) integrate-and-fire neuron.
+
+.. math::
+
+    C \frac{dV}{dt} = -\frac{V - V_\mathrm{rest}}{R} + I(t)
+
+When ``V`` reaches ``V_th`` a spike is emitted, ``V`` is set to ``V_reset`` and
+held there for the refractory period ``t_ref``. Units: C in nF, R in MOhm
+(so tau = R*C in ms), I in nA, V in mV, t in ms. ``R = math.inf`` gives the
+perfect (non-leaky) integrate-and-fire neuron ``C dV/dt = I``.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from numba import njit
+
+from . import _checks
+from .integrate import SimulationResult, package_result, run_with_spike_buffer, sample_times
+
+METHODS = ("exact", "euler")
+
+
+@njit(cache=True)
+def _lif_kernel(I, dt, C, R, V_rest, V_th, V_reset, t_ref, V0, ref0, exact, traces, spikes, counts, record):
+    batch, n = I.shape
+    capacity = spikes.shape[1]
+    leaky = R < math.inf
+    g = 0.0 if not leaky else 1.0 / R
+    tau = R * C
+    decay_dt = math.exp(-dt / tau) if leaky else 1.0
+    for b in range(batch):
+        V = V0[b]
+        ref = ref0[b]
+        count = 0
+        if record:
+            traces[0, b, 0] = V
+        for k in range(n - 1):
+            Ik = I[b, k]
+            if exact:
+                left = dt  # time still to integrate in this step, ms
+                while left > 0.0:
+                    if ref > 0.0:
+                        V = V_reset
+                        if ref >= left:
+                            ref -= left
+                            break
+                        left -= ref
+                        ref = 0.0
+                    if V >= V_th:
+                        s = 0.0
+                    else:
+                        if leaky:
+                            V_inf = V_rest + R * Ik
+                            decay = decay_dt if left == dt else math.exp(-left / tau)
+                            V_end = V_inf + (V - V_inf) * decay
+                        else:
+                            V_end = V + Ik * left / C
+                        if V_end < V_th:
+                            V = V_end
+                            break
+                        if leaky:
+                            s = tau * math.log((V_inf - V) / (V_inf - V_th))
+                        else:
+                            s = C * (V_th - V) / Ik
+                        s = min(max(s, 0.0), left)
+                    if count < capacity:
+                        spikes[b, count] = k * dt + (dt - left) + s
+                    count += 1
+                    V = V_reset
+                    ref = t_ref
+                    left -= s
+            else:
+                if ref > 1e-12 * dt:
+                    V = V_reset
+                    ref -= dt
+                else:
+                    V = V + dt * (Ik - g * (V - V_rest)) / C
+                    if V >= V_th:
+                        if count < capacity:
+                            spikes[b, count] = (k + 1) * dt
+                        count += 1
+                        V = V_reset
+                        ref = t_ref
+            if record:
+                traces[0, b, k + 1] = V
+        counts[b] = count
+
+
+@dataclass(frozen=True)
+class LIF:
+    """Leaky integrate-and-fire neuron (immutable).
+
+    Parameters
+    ----------
+    C : float
+        Membrane capacitance, nF (> 0).
+    R : float
+        Membrane resistance, MOhm (> 0); ``math.inf`` for the perfect integrator.
+    V_rest : float
+        Resting (leak reversal) potential, mV.
+    V_th : float
+        Spike threshold, mV.
+    V_reset : float
+        Reset potential after a spike, mV (< V_th).
+    t_ref : float
+        Absolute refractory period, ms (>= 0); V is held at V_reset.
+
+    Notes
+    -----
+    Defaults are textbook values: tau = R*C = 10 ms, rheobase
+    (V_th - V_rest)/R = 1.5 nA.
+    """
+
+    C: float = 1.0
+    R: float = 10.0
+    V_rest: float = -65.0
+    V_th: float = -50.0
+    V_reset: float = -65.0
+    t_ref: float = 2.0
+
+    def __post_init__(self) -> None:
+        _checks.positive("C", self.C)
+        R = float(self.R)
+        if math.isnan(R) or R <= 0.0:
+            raise ValueError(f"R must be > 0 (math.inf for a perfect integrator), got {self.R!r}")
+        if math.isfinite(R):
+            _checks.positive("tau = R*C", R * self.C)
+        for name in ("V_rest", "V_th", "V_reset"):
+            _checks.finite(name, getattr(self, name))
+        _checks.non_negative("t_ref", self.t_ref)
+        if self.V_reset >= self.V_th:
+            raise ValueError(
+                f"V_reset ({self.V_reset:g} mV) must be below V_th ({self.V_th:g} mV)"
+            )
+
+    @property
+    def tau(self) -> float:
+        """Membrane time constant R*C, ms (inf for the perfect integrator)."""
+        return self.R * self.C
+
+    @property
+    def rheobase(self) -> float:
+        """Smallest constant current that eventually fires, nA: (V_th - V_rest)/R.
+
+        0 for the perfect integrator (any positive current fires).
+        """
+        return (self.V_th - self.V_rest) / self.R
+
+    def rate(self, I) -> np.ndarray:
+        """Analytic steady firing rate for constant current ``I`` (nA), Hz.
+
+        LIF: ``1 / (t_ref + tau * ln((R I + V_rest - V_reset) / (R I + V_rest - V_th)))``
+        above rheobase, else 0. Perfect integrator:
+        ``1 / (t_ref + C (V_th - V_reset) / I)`` for I > 0.
+        """
+        I = np.asarray(I, dtype=np.float64)
+        rate = np.zeros_like(I)
+        if math.isinf(self.R):
+            fires = I > 0
+            period = self.t_ref + self.C * (self.V_th - self.V_reset) / I[fires]
+        else:
+            V_inf = self.V_rest + self.R * I
+            fires = V_inf > self.V_th
+            period = self.t_ref + self.tau * np.log(
+                (V_inf[fires] - self.V_reset) / (V_inf[fires] - self.V_th)
+            )
+        rate[fires] = 1000.0 / period
+        return rate
+
+    def simulate(
+        self,
+        I,
+        dt: float,
+        method: str = "exact",
+        V0: float | np.ndarray | None = None,
+        refractory0: float | np.ndarray = 0.0,
+        record: bool = True,
+        allow_unstable: bool = False,
+    ) -> SimulationResult:
+        """Integrate the neuron driven by a sampled current.
+
+        Parameters
+        ----------
+        I : array_like, shape (n,) or (batch, n)
+            Input current, nA; sample ``k`` holds on ``[t_k, t_k + dt)``.
+        dt : float
+            Time step, ms.
+        method : {"exact", "euler"}
+            ``"exact"`` (default): exponential update, exact for piecewise-constant
+            input; threshold crossings solved inside the step and the refractory
+            period applied from that time (sub-step precision). ``"euler"``:
+            forward Euler with spikes on the grid, the 2020 scheme.
+        V0 : float or array of shape (batch,), optional
+            Initial potential, mV; default ``V_rest``.
+        refractory0 : float or array of shape (batch,)
+            Refractory time left at t = 0, ms.
+        record : bool
+            Keep the voltage trace (default). With False only spikes are kept and
+            ``res.V`` holds the final potential, shape (..., 1).
+        allow_unstable : bool
+            Let ``"euler"`` run with dt > tau (it then oscillates or diverges); for
+            demonstrating the artefact only.
+
+        Returns
+        -------
+        SimulationResult
+            ``V`` in mV, spike times in ms, empty ``state``.
+        """
+        _checks.method_name(method, METHODS)
+        if method == "euler":
+            dt = _checks.time_step(
+                dt,
+                self.tau,
+                "forward Euler",
+                f"with tau = R*C = {self.tau:g} ms the Euler factor 1 - dt/tau is negative "
+                "for dt > tau, so V overshoots and oscillates (diverges for dt > 2 tau)",
+                allow_unstable,
+            )
+        else:
+            dt = _checks.positive("dt", dt)
+        I2, was_1d = _checks.current_2d(I)
+        batch, n = I2.shape
+        V_start = _checks.initial_value("V0", self.V_rest if V0 is None else V0, batch)
+        ref_start = _checks.initial_value("refractory0", refractory0, batch)
+
+        def call(traces, spikes, counts, rec):
+            _lif_kernel(
+                I2, dt, float(self.C), float(self.R), float(self.V_rest), float(self.V_th),
+                float(self.V_reset), float(self.t_ref), V_start, ref_start,
+                method == "exact", traces, spikes, counts, rec,
+            )
+
+        traces, spikes, counts = run_with_spike_buffer(call, batch, n, 1, record)
+        return package_result(sample_times(n, dt), traces, spikes, counts, (), was_1d)

@@ -1,0 +1,166 @@
+"""Standard figures: membrane potential / input / gates panels, and f-I curves.
+
+Every function returns the :class:`matplotlib.figure.Figure` it made (through
+pyplot, so notebooks show it inline) and never calls ``plt.show()``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.figure import Figure
+
+from .integrate import SimulationResult
+
+GATE_COLOURS = {"m": "tab:red", "h": "tab:purple", "n": "tab:green", "u": "tab:brown"}
+
+
+def with_spike_peaks(t, V, spike_times, peak: float) -> tuple[np.ndarray, np.ndarray]:
+    """Insert a point ``(t_spike, peak)`` at each spike so reset models draw a spike.
+
+    Models with a reset (LIF, Izhikevich) jump from threshold to the reset value
+    inside a step, so the sampled trace shows no spike. Drawing each spike as a
+    line up to ``peak`` (mV) is the usual display convention; the returned
+    arrays are for plotting only.
+    """
+    t = np.asarray(t, dtype=np.float64)
+    V = np.asarray(V, dtype=np.float64)
+    s = np.asarray(spike_times, dtype=np.float64)
+    where = np.searchsorted(t, s, side="right")
+    return np.insert(t, where, s), np.insert(V, where, np.full(s.size, float(peak)))
+
+
+def trace_figure(
+    res: SimulationResult,
+    current,
+    *,
+    current_label: str = "Input current (nA)",
+    voltage_label: str = "Membrane potential (mV)",
+    title: str | None = None,
+    spike_peak: float | None = None,
+    show_spikes: bool = True,
+    gates: Sequence[str] | None = None,
+    threshold: float | None = None,
+    figsize: tuple[float, float] | None = None,
+) -> Figure:
+    """Membrane potential, input current and (optionally) gate panels over time.
+
+    Parameters
+    ----------
+    res : SimulationResult
+        A 1-D run (one neuron).
+    current : array_like, shape (n,)
+        The input that drove it, in the unit named by ``current_label``.
+    current_label, voltage_label : str
+        y-axis labels, with units.
+    title : str, optional
+        Figure title.
+    spike_peak : float, optional
+        Draw each spike as a line to this voltage (mV) (for reset models).
+    show_spikes : bool
+        Mark spike times with ticks above the trace.
+    gates : sequence of str, optional
+        Names in ``res.state`` to draw in a third panel (e.g. ``("m", "h", "n")``).
+    threshold : float, optional
+        Draw a dashed line at this voltage (mV).
+    figsize : (width, height), optional
+        Inches; default (9, 5.5), (9, 7.5) with gates.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    V = np.asarray(res.V)
+    if V.ndim != 1:
+        raise ValueError("trace_figure draws one neuron; pass a 1-D simulation result")
+    current = np.asarray(current, dtype=np.float64)
+    if current.shape != V.shape:
+        raise ValueError(f"current has shape {current.shape}, the trace {V.shape}")
+    n_panels = 3 if gates else 2
+    if figsize is None:
+        figsize = (9.0, 7.5) if gates else (9.0, 5.5)
+    ratios = [3, 1.2, 2][:n_panels]
+    fig, axes = plt.subplots(
+        n_panels, 1, sharex=True, figsize=figsize, gridspec_kw={"height_ratios": ratios},
+        constrained_layout=True,
+    )
+    ax_v, ax_i = axes[0], axes[1]
+    t_plot, V_plot = res.t, V
+    if spike_peak is not None and len(res.spike_times):
+        t_plot, V_plot = with_spike_peaks(res.t, V, res.spike_times, spike_peak)
+    ax_v.plot(t_plot, V_plot, color="tab:blue", lw=1.2, label="V")
+    if threshold is not None:
+        ax_v.axhline(threshold, color="0.4", ls="--", lw=0.8, label="threshold")
+    spikes = np.asarray(res.spike_times)
+    if show_spikes and spikes.size:
+        top = np.nanmax(V_plot)
+        ax_v.plot(spikes, np.full(spikes.size, top + 0.06 * (top - np.nanmin(V_plot))),
+                  "|", color="k", ms=8, label=f"spikes ({spikes.size})")
+    ax_v.set_ylabel(voltage_label)
+    ax_v.legend(loc="upper right", fontsize=8)
+    ax_i.step(res.t, current, where="post", color="tab:orange", lw=1.2)
+    ax_i.set_ylabel(current_label)
+    if gates:
+        ax_g = axes[2]
+        for name in gates:
+            ax_g.plot(res.t, res.state[name], color=GATE_COLOURS.get(name), lw=1.1, label=name)
+        ax_g.set_ylabel("Gate value (1)" if set(gates) <= {"m", "h", "n"} else "State")
+        ax_g.legend(loc="upper right", fontsize=8, ncol=len(gates))
+    axes[-1].set_xlabel("Time (ms)")
+    for ax in axes:
+        ax.grid(alpha=0.3)
+    if title:
+        fig.suptitle(title)
+    return fig
+
+
+def fi_figure(
+    currents,
+    rates,
+    *,
+    label: str = "simulated",
+    analytic=None,
+    analytic_label: str = "analytic",
+    current_label: str = "Input current (nA)",
+    title: str | None = None,
+    markers: dict[str, float] | None = None,
+    ax=None,
+    figsize: tuple[float, float] = (7.0, 4.5),
+) -> Figure:
+    """Firing rate against current.
+
+    Parameters
+    ----------
+    currents, rates : array_like
+        Current (unit in ``current_label``) and rate (Hz).
+    label : str
+        Legend entry of the simulated curve.
+    analytic : array_like, optional
+        Rates (Hz) of an analytic curve at the same currents, drawn dashed.
+    markers : dict of str to float, optional
+        Vertical lines at named currents (e.g. ``{"rheobase": 1.5}``).
+    ax : matplotlib.axes.Axes, optional
+        Draw into this axes instead of a new figure (more curves on one plot).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    if ax is None:
+        fig, ax = plt.subplots(figsize=figsize, constrained_layout=True)
+    else:
+        fig = ax.figure
+    ax.plot(currents, rates, lw=1.8, label=label)
+    if analytic is not None:
+        ax.plot(currents, analytic, "k--", lw=1.0, label=analytic_label)
+    for i, (name, value) in enumerate((markers or {}).items()):
+        ax.axvline(value, color=f"C{i + 3}", ls=":", lw=1.2, label=f"{name} = {value:.3g}")
+    ax.set_xlabel(current_label)
+    ax.set_ylabel("Firing rate (Hz)")
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8)
+    if title:
+        ax.set_title(title)
+    return fig

@@ -1,0 +1,73 @@
+"""Independent reference solutions written from the textbook equations with SciPy.
+
+Nothing here imports neurohelpers: these are the truth the tests compare to.
+"""
+
+import math
+
+import numpy as np
+from scipy.integrate import solve_ivp
+
+# Hodgkin-Huxley, modern convention (Gerstner et al. 2014, Table 2.1 / Dayan & Abbott)
+G_NA, G_K, G_L = 120.0, 36.0, 0.3
+E_NA, E_K, E_L = 50.0, -77.0, -54.387
+
+
+def hh_rates(V):
+    """Textbook alpha/beta (1/ms); V in mV (modern). Not for V exactly -40 or -55."""
+    am = 0.1 * (V + 40) / (1 - math.exp(-(V + 40) / 10))
+    bm = 4 * math.exp(-(V + 65) / 18)
+    ah = 0.07 * math.exp(-(V + 65) / 20)
+    bh = 1 / (1 + math.exp(-(V + 35) / 10))
+    an = 0.01 * (V + 55) / (1 - math.exp(-(V + 55) / 10))
+    bn = 0.125 * math.exp(-(V + 65) / 80)
+    return am, bm, ah, bh, an, bn
+
+
+def hh_rhs(_t, x, I):
+    V, m, h, n = x
+    am, bm, ah, bh, an, bn = hh_rates(V)
+    dV = I - G_NA * m**3 * h * (V - E_NA) - G_K * n**4 * (V - E_K) - G_L * (V - E_L)
+    return [dV, am * (1 - m) - bm * m, ah * (1 - h) - bh * h, an * (1 - n) - bn * n]
+
+
+def hh_spike_times(x0, segments, rtol=1e-9, atol=1e-10, threshold=0.0):
+    """Integrate constant-current segments [(t_start, t_stop, I), ...] one by one
+    with solve_ivp (DOP853) and return upward crossings of ``threshold`` (ms)."""
+
+    def crossing(_t, x, _I):
+        return x[0] - threshold
+
+    crossing.direction = 1.0
+    spikes = []
+    x = np.asarray(x0, dtype=float)
+    for t0, t1, I in segments:
+        sol = solve_ivp(hh_rhs, (t0, t1), x, method="DOP853", rtol=rtol, atol=atol,
+                        events=crossing, args=(I,))
+        spikes.extend(sol.t_events[0])
+        x = sol.y[:, -1]
+    return np.array(spikes)
+
+
+def izhikevich_spike_times(a, b, c, d, I, t_stop, v0=-65.0, v_peak=30.0, rtol=1e-12, atol=1e-12):
+    """Izhikevich (2003) with constant I from t = 0, integrated event to event:
+    solve_ivp stops at v = v_peak, applies the reset and restarts."""
+
+    def rhs(_t, x):
+        v, u = x
+        return [0.04 * v * v + 5 * v + 140 - u + I, a * (b * v - u)]
+
+    def peak(_t, x):
+        return x[0] - v_peak
+
+    peak.terminal = True
+    peak.direction = 1.0
+    t, x, spikes = 0.0, [v0, b * v0], []
+    while t < t_stop:
+        sol = solve_ivp(rhs, (t, t_stop), x, method="DOP853", rtol=rtol, atol=atol, events=peak)
+        if sol.status != 1:
+            break
+        t = sol.t_events[0][0]
+        spikes.append(t)
+        x = [c, sol.y_events[0][0][1] + d]
+    return np.array(spikes)

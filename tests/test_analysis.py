@@ -1,0 +1,69 @@
+import math
+
+import numpy as np
+import pytest
+
+import neurohelpers as nh
+
+
+def test_spike_times_interpolates_crossings():
+    t = np.arange(6) * 1.0
+    V = np.array([-10.0, 10.0, 30.0, -5.0, 5.0, -1.0])
+    assert np.allclose(nh.spike_times(V, t, 0.0), [0.5, 3.5])
+    both = nh.spike_times(np.vstack([V, -V]), t, 0.0)
+    assert np.allclose(both[1], [2 + 30 / 35, 4 + 5 / 6])
+
+
+def test_firing_rate_count_and_isi():
+    spikes = np.array([5.0, 25.0, 45.0, 65.0, 85.0])
+    assert nh.firing_rate(spikes, (20, 80)) == pytest.approx(3 / 0.06)
+    assert nh.firing_rate(spikes, (20, 80), method="isi") == pytest.approx(50.0)
+    assert np.allclose(nh.firing_rate([spikes, spikes[:1]], (0, 100)), [50.0, 10.0])
+    assert nh.firing_rate(np.array([]), (0, 10), method="isi") == 0.0
+    with pytest.raises(ValueError, match="window"):
+        nh.firing_rate(spikes, (10, 10))
+
+
+def test_fi_curve_matches_single_runs_and_ignores_chunking():
+    model = nh.LIF()
+    currents = np.linspace(0, 10, 23)
+    whole = nh.fi_curve(model, currents)
+    chunked = nh.fi_curve(model, currents, chunk_size=5)
+    assert np.array_equal(whole, chunked)
+    t = nh.time_axis(100.0, 0.02)
+    one = model.simulate(nh.pulse_current(t, [(20, 80, currents[7])]), 0.02)
+    assert whole[7] == nh.firing_rate(one.spike_times, (20, 80))
+
+
+def test_fi_curve_isi_measure_matches_analytic_lif_curve():
+    model = nh.LIF()
+    currents = np.linspace(2.0, 10.0, 9)
+    rates = nh.fi_curve(model, currents, dt=0.1, measure="isi")
+    assert np.allclose(rates, model.rate(currents), rtol=1e-9)
+
+
+def test_rheobase_of_lif_matches_the_finite_window_closed_form():
+    model = nh.LIF()
+    onset, duration = 10.0, 60.0
+    found = nh.rheobase(model, onset=onset, duration=duration, high=10.0, tol=1e-6, dt=0.1)
+    T = duration - onset
+    # smallest I that reaches threshold within T: R I (1 - exp(-T/tau)) = V_th - V_rest
+    expected = 15.0 / (10.0 * (1 - math.exp(-T / 10.0)))
+    assert found == pytest.approx(expected, abs=2e-6)
+
+
+def test_rheobase_rejects_a_bracket_without_threshold():
+    with pytest.raises(ValueError, match="bracket"):
+        nh.rheobase(nh.LIF(), low=0.0, high=1.0)
+
+
+def test_isi_statistics():
+    steady = nh.isi_statistics(np.arange(10) * 10.0)
+    assert steady["count"] == 10 and steady["cv"] == 0 and steady["adaptation_index"] == 0
+    assert steady["bursts"] == 0  # a regular train is not a burst, however fast
+    slowing = nh.isi_statistics(np.cumsum([0, 10, 20, 40, 80]), burst_isi=5.0)
+    assert slowing["adaptation_index"] == pytest.approx(1 / 3)
+    assert slowing["first_isi"] == 10 and slowing["last_isi"] == 80 and slowing["bursts"] == 0
+    bursty = nh.isi_statistics([0, 3, 6, 50, 53, 100, 103, 106], burst_isi=5.0)
+    assert bursty["bursts"] == 3
+    assert math.isnan(nh.isi_statistics([1.0])["first_isi"])

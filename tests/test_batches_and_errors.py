@@ -1,0 +1,88 @@
+"""A batch equals its rows run one by one; bad input raises a ValueError naming the problem."""
+
+import math
+
+import numpy as np
+import pytest
+
+import neurohelpers as nh
+
+MODELS = [
+    (nh.LIF(), 0.05, np.array([0.5, 2.0, 6.0, 40.0])),
+    (nh.LIF(R=math.inf, t_ref=0.0), 0.05, np.array([0.5, 2.0, 6.0, 40.0])),
+    (nh.Izhikevich.preset("CH"), 0.05, np.array([0.0, 5.0, 10.0, 30.0])),
+    (nh.HodgkinHuxley(), 0.02, np.array([0.0, 3.0, 10.0, 100.0])),
+]
+
+
+@pytest.mark.parametrize("model, dt, amplitudes", MODELS)
+def test_batch_equals_rows(model, dt, amplitudes):
+    t = nh.time_axis(150.0, dt)
+    I = nh.pulse_current(t, [(20, 120, amplitudes)])
+    batch = model.simulate(I, dt)
+    assert batch.V.shape == I.shape
+    for row in range(I.shape[0]):
+        single = model.simulate(I[row], dt)
+        assert np.array_equal(batch.V[row], single.V)
+        assert np.array_equal(batch.spike_times[row], single.spike_times)
+        for name, trace in single.state.items():
+            assert np.array_equal(batch.state[name][row], trace)
+    silent = model.simulate(I, dt, record=False)
+    for row in range(I.shape[0]):
+        assert np.array_equal(silent.spike_times[row], batch.spike_times[row])
+
+
+def test_spike_buffer_grows_past_its_initial_capacity():
+    res = nh.LIF(t_ref=0.0).simulate(np.full(10001, 50.0), 0.1)
+    expected = math.floor(1000.0 * nh.LIF(t_ref=0.0).rate(50.0) / 1000.0)
+    assert res.spike_times.size in (expected, expected + 1)
+    assert res.spike_times.size > 64
+
+
+@pytest.mark.parametrize("model", [nh.LIF(), nh.Izhikevich(), nh.HodgkinHuxley()])
+@pytest.mark.parametrize(
+    "I, dt, match",
+    [
+        (np.zeros(10), 0.0, "dt"),
+        (np.zeros(10), -0.01, "dt"),
+        (np.array([0.0, np.nan]), 0.01, "NaN"),
+        (np.array([0.0, np.inf]), 0.01, "NaN or infinite"),
+        (np.float64(1.0), 0.01, "1-D"),
+        (np.zeros((2, 2, 2)), 0.01, "1-D"),
+    ],
+)
+def test_bad_current_or_dt(model, I, dt, match):
+    with pytest.raises(ValueError, match=match):
+        model.simulate(I, dt)
+
+
+@pytest.mark.parametrize(
+    "make, match",
+    [
+        (lambda: nh.LIF(C=0.0), "C"),
+        (lambda: nh.LIF(C=-1.0), "C"),
+        (lambda: nh.LIF(R=0.0), "R"),
+        (lambda: nh.LIF(V_reset=-40.0), "V_reset"),
+        (lambda: nh.LIF(t_ref=-1.0), "t_ref"),
+        (lambda: nh.Izhikevich(a=0.0), "a"),
+        (lambda: nh.HodgkinHuxley(C=0.0), "C"),
+        (lambda: nh.HodgkinHuxley(convention="1970"), "convention"),
+        (lambda: nh.Izhikevich.preset("nope"), "preset"),
+        (lambda: nh.LIF().simulate(np.zeros(3), 0.1, method="rk45"), "method"),
+        (lambda: nh.Izhikevich().simulate(np.zeros(3), 0.1, method="exact"), "method"),
+        (lambda: nh.HodgkinHuxley().simulate(np.zeros(3), 0.01, method="lsoda"), "method"),
+        (lambda: nh.HodgkinHuxley().simulate(np.zeros(3), 0.2), "too coarse"),
+        (lambda: nh.HodgkinHuxley().simulate(np.zeros(3), 0.05, method="euler"), "too coarse"),
+        (lambda: nh.Izhikevich().simulate(np.zeros(3), 2.0, method="izhikevich2003"), "too coarse"),
+        (lambda: nh.LIF(C=0.003, R=5.0).simulate(np.zeros(3), 0.02, method="euler"), "tau"),
+        (lambda: nh.LIF().simulate(np.zeros((2, 3)), 0.1, V0=np.zeros(3)), "V0"),
+    ],
+)
+def test_bad_parameters(make, match):
+    with pytest.raises(ValueError, match=match):
+        make()
+
+
+def test_exact_lif_has_no_dt_limit():
+    res = nh.LIF().simulate(np.full(11, 3.0), 5.0)  # dt = tau / 2: still exact
+    assert res.spike_times[0] == pytest.approx(10 * math.log(2.0), abs=1e-9)

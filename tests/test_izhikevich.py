@@ -1,0 +1,93 @@
+"""Izhikevich: convergence against an event-driven SciPy reference, schemes, presets."""
+
+import numpy as np
+import pytest
+from reference_models import izhikevich_spike_times
+
+import neurohelpers as nh
+
+
+def run(model, I, t_stop, dt, method="rk4"):
+    n = round(t_stop / dt) + 1
+    return model.simulate(np.full(n, I), dt, method=method)
+
+
+def test_default_method_converges_at_fourth_order():
+    reference = izhikevich_spike_times(0.02, 0.2, -65.0, 8.0, I=10.0, t_stop=200.0)
+    rs = nh.Izhikevich.preset("RS")
+    errors = []
+    for dt in [0.2, 0.1, 0.05]:
+        spikes = run(rs, 10.0, 200.0, dt).spike_times
+        assert spikes.size == reference.size
+        errors.append(np.max(np.abs(spikes - reference)))
+    orders = np.log2(np.array(errors[:-1]) / np.array(errors[1:]))
+    print(f"Izhikevich RS spike-time errors {errors} ms, orders {orders}")
+    assert np.all(orders > 3.5)
+    assert errors[-1] < 1e-4
+
+
+def test_grid_schemes_are_first_order_and_far_less_accurate():
+    reference = izhikevich_spike_times(0.02, 0.2, -65.0, 8.0, I=10.0, t_stop=200.0)
+    rs = nh.Izhikevich.preset("RS")
+    for method in ["euler", "izhikevich2003"]:
+        e1 = np.max(np.abs(run(rs, 10.0, 200.0, 0.02, method).spike_times[:4] - reference[:4]))
+        e2 = np.max(np.abs(run(rs, 10.0, 200.0, 0.01, method).spike_times[:4] - reference[:4]))
+        assert 1.4 < e1 / e2 < 2.8, method  # roughly halves with dt
+        assert e2 > 100 * np.max(np.abs(run(rs, 10.0, 200.0, 0.01).spike_times[:4] - reference[:4]))
+
+
+def test_published_scheme_matches_the_2003_update_rule():
+    """One hand-stepped run of the published algorithm (v twice by half steps, u from new v)."""
+    a, b, c, d = nh.PRESETS["RS"]
+    v, u, fired = -65.0, b * -65.0, []
+    for k in range(1000):
+        v += 0.5 * (0.04 * v * v + 5 * v + 140 - u + 10.0)
+        v += 0.5 * (0.04 * v * v + 5 * v + 140 - u + 10.0)
+        u += a * (b * v - u)
+        if v >= 30:
+            fired.append(k + 1)
+            v, u = c, u + d
+    res = run(nh.Izhikevich.preset("RS"), 10.0, 1000.0, 1.0, "izhikevich2003")
+    assert np.array_equal(res.spike_times, np.array(fired, dtype=float))
+
+
+def test_default_initial_state_is_b_times_v():
+    res = nh.Izhikevich(b=0.25).simulate(np.zeros(3), 0.1)
+    assert res.V[0] == -65.0 and res.state["u"][0] == pytest.approx(0.25 * -65.0)
+
+
+def gallery_stats(name, I=10.0, t_stop=300.0):
+    spikes = run(nh.Izhikevich.preset(name), I, t_stop, 0.05).spike_times
+    return nh.isi_statistics(spikes)
+
+
+def test_rs_adapts_and_fs_does_not():
+    rs, fs = gallery_stats("RS"), gallery_stats("FS")
+    assert rs["adaptation_index"] > 0.03 and rs["last_isi"] > 1.5 * rs["first_isi"]
+    assert abs(fs["adaptation_index"]) < 0.02 and fs["adaptation_index"] < rs["adaptation_index"] / 3
+    assert rs["bursts"] == 0 and fs["bursts"] == 0
+    assert fs["count"] > 2 * rs["count"]
+
+
+def test_ib_bursts_once_then_spikes_tonically():
+    ib = gallery_stats("IB")
+    assert ib["bursts"] == 1 and ib["first_isi"] < 10 and ib["last_isi"] > 20
+
+
+def test_ch_bursts_repeatedly():
+    assert gallery_stats("CH")["bursts"] >= 5
+
+
+def test_tc_rebound_burst_from_hyperpolarisation():
+    """TC neuron held at I = -10 then released to 0 fires a rebound burst (2003, Fig. 2)."""
+    t = nh.time_axis(400.0, 0.05)
+    I = nh.pulse_current(t, [(0, 200, -10.0)])
+    res = nh.Izhikevich.preset("TC").simulate(I, 0.05, v0=-87.0)
+    after = res.spike_times[res.spike_times > 200]
+    assert res.spike_times[res.spike_times < 200].size == 0
+    assert after.size >= 3 and after[2] < 230 and np.diff(after)[0] < 10
+
+
+def test_unknown_preset():
+    with pytest.raises(ValueError, match="preset"):
+        nh.Izhikevich.preset("XX")
