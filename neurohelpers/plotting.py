@@ -7,12 +7,14 @@ pyplot, so notebooks show it inline) and never calls ``plt.show()``.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-import matplotlib.pyplot as plt
 import numpy as np
-from matplotlib.figure import Figure
 
 from .integrate import SimulationResult
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 GATE_COLOURS = {"m": "tab:red", "h": "tab:purple", "n": "tab:green", "u": "tab:brown"}
 
@@ -78,6 +80,8 @@ def trace_figure(
     current = np.asarray(current, dtype=np.float64)
     if current.shape != V.shape:
         raise ValueError(f"current has shape {current.shape}, the trace {V.shape}")
+    import matplotlib.pyplot as plt  # deferred: pyplot costs 0.5 s to import
+
     n_panels = 3 if gates else 2
     if figsize is None:
         figsize = (9.0, 7.5) if gates else (9.0, 5.5)
@@ -149,6 +153,8 @@ def fi_figure(
     matplotlib.figure.Figure
     """
     if ax is None:
+        import matplotlib.pyplot as plt  # deferred: pyplot costs 0.5 s to import
+
         fig, ax = plt.subplots(figsize=figsize, constrained_layout=True)
     else:
         fig = ax.figure

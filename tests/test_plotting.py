@@ -1,0 +1,48 @@
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+
+import neurohelpers as nh
+
+
+def test_trace_figure_has_labelled_panels_and_spike_peaks():
+    t = nh.time_axis(100.0, 0.1)
+    I = nh.pulse_current(t, [(20, 80, 3.0)])
+    res = nh.LIF().simulate(I, 0.1)
+    fig = nh.trace_figure(res, I, spike_peak=20.0, threshold=-50.0)
+    axes = fig.get_axes()
+    assert [ax.get_ylabel() for ax in axes] == ["Membrane potential (mV)", "Input current (nA)"]
+    assert axes[-1].get_xlabel() == "Time (ms)"
+    drawn = axes[0].get_lines()[0].get_ydata()
+    assert np.sum(drawn == 20.0) == res.spike_times.size  # one peak per spike
+    assert tuple(fig.get_size_inches()) == (9.0, 5.5)
+    plt.close(fig)
+
+
+def test_trace_figure_with_gates_and_bad_shapes():
+    t = nh.time_axis(50.0, 0.02)
+    I = nh.pulse_current(t, [(5, 45, 10.0)])
+    res = nh.HodgkinHuxley().simulate(I, 0.02)
+    fig = nh.trace_figure(res, I, gates=("m", "h", "n"), current_label=r"$I$ ($\mu$A/cm$^2$)")
+    assert fig.get_axes()[2].get_ylabel() == "Gate value (1)"
+    plt.close(fig)
+    with pytest.raises(ValueError, match="current"):
+        nh.trace_figure(res, I[:-1])
+
+
+def test_with_spike_peaks_inserts_in_time_order():
+    t2, V2 = nh.with_spike_peaks([0.0, 1.0, 2.0], [-1.0, -2.0, -3.0], [0.5, 1.5], 30.0)
+    assert np.array_equal(t2, [0.0, 0.5, 1.0, 1.5, 2.0])
+    assert np.array_equal(V2, [-1.0, 30.0, -2.0, 30.0, -3.0])
+
+
+def test_fi_figure_labels():
+    currents = np.linspace(0, 5, 6)
+    fig = nh.fi_figure(currents, nh.LIF().rate(currents), markers={"rheobase": 1.5})
+    ax = fig.get_axes()[0]
+    assert ax.get_xlabel() == "Input current (nA)" and ax.get_ylabel() == "Firing rate (Hz)"
+    plt.close(fig)
