@@ -10,7 +10,15 @@ R MOhm); Izhikevich in its own units; Hodgkin-Huxley in uA/cm^2.
 >>> rate = nh.firing_rate(res.spike_times, window=(20, 80))
 """
 
-from .analysis import fi_curve, firing_rate, isi_statistics, rheobase, spike_times
+from .analysis import (
+    convergence_order,
+    decay_time_constant,
+    fi_curve,
+    firing_rate,
+    isi_statistics,
+    rheobase,
+    spike_times,
+)
 from .hodgkin_huxley import HodgkinHuxley, gate_rates, steady_state_gates
 from .integrate import SimulationResult
 from .izhikevich import PRESETS, Izhikevich
@@ -24,6 +32,8 @@ __all__ = [
     "HodgkinHuxley",
     "Izhikevich",
     "SimulationResult",
+    "convergence_order",
+    "decay_time_constant",
     "fi_curve",
     "fi_figure",
     "firing_rate",

@@ -270,3 +270,37 @@ def isi_statistics(spike_times, burst_isi: float = 10.0, gap_ratio: float = 0.3)
     starts = close & ~np.concatenate(([False], close[:-1]))
     stats["bursts"] = int(starts.sum())
     return stats
+
+
+def decay_time_constant(t, V, V_inf: float, window: tuple[float, float]) -> float:
+    """Time constant (ms) of an exponential relaxation ``V - V_inf ~ exp(-t / tau)``.
+
+    Fits a straight line to ``log|V - V_inf|`` against t (least squares) over
+    ``window`` (ms). Used to read tau back off a simulated membrane trace.
+
+    Parameters
+    ----------
+    t, V : array_like, shape (n,)
+        Times (ms) and potential (mV).
+    V_inf : float
+        The value V relaxes to, mV.
+    window : (start, stop)
+        Part of the trace to fit, ms; V must not reach V_inf inside it.
+    """
+    t = np.asarray(t, dtype=np.float64)
+    V = np.asarray(V, dtype=np.float64)
+    inside = (t >= window[0]) & (t <= window[1])
+    gap = np.abs(V[inside] - V_inf)
+    if inside.sum() < 2 or np.any(gap <= 0):
+        raise ValueError("window must hold >= 2 samples with V != V_inf")
+    slope = np.polyfit(t[inside], np.log(gap), 1)[0]
+    return float(-1.0 / slope)
+
+
+def convergence_order(steps, errors) -> float:
+    """Slope of log(error) against log(step): the observed order of a scheme."""
+    steps = np.asarray(steps, dtype=np.float64)
+    errors = np.asarray(errors, dtype=np.float64)
+    if steps.shape != errors.shape or steps.size < 2 or np.any(steps <= 0) or np.any(errors <= 0):
+        raise ValueError("need >= 2 positive steps and errors of the same shape")
+    return float(np.polyfit(np.log(steps), np.log(errors), 1)[0])

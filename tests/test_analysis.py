@@ -67,3 +67,16 @@ def test_isi_statistics():
     bursty = nh.isi_statistics([0, 3, 6, 50, 53, 100, 103, 106], burst_isi=5.0)
     assert bursty["bursts"] == 3
     assert math.isnan(nh.isi_statistics([1.0])["first_isi"])
+
+
+def test_decay_time_constant_recovers_a_known_exponential():
+    t = np.linspace(0, 50, 501)
+    V = -65.0 + 7.0 * np.exp(-t / 12.5)
+    assert nh.decay_time_constant(t, V, -65.0, (5, 40)) == pytest.approx(12.5, rel=1e-9)
+
+
+def test_convergence_order_of_a_power_law():
+    steps = np.array([0.1, 0.05, 0.025])
+    assert nh.convergence_order(steps, 3 * steps**2) == pytest.approx(2.0)
+    with pytest.raises(ValueError):
+        nh.convergence_order(steps, np.zeros(3))
