@@ -74,7 +74,7 @@ def _lif_kernel(I, dt, C, R, V_rest, V_th, V_reset, t_ref, V0, ref0, exact, trac
                     ref = t_ref
                     left -= s
             else:
-                if ref > 1e-12 * dt:
+                if ref > 0.5 * dt:  # held for round(t_ref / dt) whole steps
                     V = V_reset
                     ref -= dt
                 else:
@@ -193,7 +193,8 @@ class LIF:
             ``"exact"`` (default): exponential update, exact for piecewise-constant
             input; threshold crossings solved inside the step and the refractory
             period applied from that time (sub-step precision). ``"euler"``:
-            forward Euler with spikes on the grid, the 2020 scheme.
+            forward Euler with spikes on the grid, the 2020 scheme; V is held at
+            V_reset for round(t_ref / dt) steps after a spike.
         V0 : float or array of shape (batch,), optional
             Initial potential, mV; default ``V_rest``.
         refractory0 : float or array of shape (batch,)
