@@ -23,7 +23,7 @@ from .hodgkin_huxley import HodgkinHuxley, gate_rates, steady_state_gates
 from .integrate import SimulationResult
 from .izhikevich import PRESETS, Izhikevich
 from .lif import LIF
-from .plotting import fi_figure, trace_figure, with_spike_peaks
+from .plotting import fi_figure, phase_plane_figure, trace_figure, with_spike_peaks
 from .stimulus import pulse_current, step_current, time_axis
 
 __all__ = [
@@ -39,6 +39,7 @@ __all__ = [
     "firing_rate",
     "gate_rates",
     "isi_statistics",
+    "phase_plane_figure",
     "pulse_current",
     "rheobase",
     "spike_times",

@@ -100,6 +100,7 @@ def fi_curve(
     onset: float = 20.0,
     offset: float = 80.0,
     measure: str = "count",
+    window: tuple[float, float] | None = None,
     chunk_size: int = 1024,
     progress: bool = False,
     **simulate_kwargs,
@@ -107,7 +108,8 @@ def fi_curve(
     """Firing rate against the amplitude of a current pulse, as one batch.
 
     Each current drives the model with a pulse ``onset <= t < offset`` (ms);
-    the rate is measured in that window. Only spike times are kept, in chunks
+    the rate is measured in that window, or in ``window`` if given (e.g. the
+    last part of the pulse for an adapted, steady-state rate). Only spike times are kept, in chunks
     of ``chunk_size`` neurons, so memory stays bounded for 10^5 currents.
 
     Parameters
@@ -150,7 +152,7 @@ def fi_curve(
         sl = slice(i * chunk_size, (i + 1) * chunk_size)
         drive = currents[sl, None] * shape[None, :]
         res = model.simulate(drive, dt, record=False, **simulate_kwargs)
-        rates[sl] = firing_rate(res.spike_times, (onset, offset), method=measure)
+        rates[sl] = firing_rate(res.spike_times, window or (onset, offset), method=measure)
         if progress:
             print(f"fi_curve: chunk {i + 1}/{n_chunks} done", file=sys.stderr)
     return rates

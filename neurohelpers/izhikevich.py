@@ -130,6 +130,12 @@ def _izh_kernel(I, dt, a, b, c, d, v_peak, v0, u0, scheme, traces, spikes, count
         counts[j] = count
 
 
+def _real_if_real(z) -> float | complex:
+    """A float for a real eigenvalue, a complex for a complex one."""
+    z = complex(z)
+    return z.real if z.imag == 0 else z
+
+
 @dataclass(frozen=True)
 class Izhikevich:
     """Izhikevich (2003) neuron (immutable).
@@ -178,6 +184,48 @@ class Izhikevich:
         if key not in PRESETS:
             raise ValueError(f"unknown preset {name!r}; choose one of {', '.join(PRESETS)}")
         return cls(*PRESETS[key])
+
+    def nullclines(self, v, I: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
+        """u on the v-nullcline (dv/dt = 0) and on the u-nullcline (du/dt = 0) at ``v`` (mV).
+
+        v-nullcline: ``u = 0.04 v^2 + 5 v + 140 + I``; u-nullcline: ``u = b v``.
+        """
+        v = np.asarray(v, dtype=np.float64)
+        return 0.04 * v * v + 5.0 * v + 140.0 + I, self.b * v
+
+    def fixed_points(self, I: float = 0.0) -> list[dict[str, float]]:
+        """Equilibria for a constant input ``I`` and their linear stability.
+
+        Returns
+        -------
+        list of dict
+            One per equilibrium, lowest v first: ``v`` (mV), ``u``, the two
+            eigenvalues of the Jacobian (1/ms, real parts ``lambda_slow`` and
+            ``lambda_fast`` or complex) and ``stable`` (both real parts < 0).
+            Empty when I is above the saddle-node current ``(5 - b)^2 / 0.16 - 140``.
+        """
+        disc = (5.0 - self.b) ** 2 - 0.16 * (140.0 + I)
+        if disc < 0:
+            return []
+        roots = sorted({(-(5.0 - self.b) - np.sqrt(disc)) / 0.08, (-(5.0 - self.b) + np.sqrt(disc)) / 0.08})
+        out = []
+        for v in roots:
+            jac = np.array([[0.08 * v + 5.0, -1.0], [self.a * self.b, -self.a]])
+            eig = np.linalg.eigvals(jac)
+            eig = eig[np.argsort(np.abs(eig))]
+            out.append({
+                "v": float(v),
+                "u": float(self.b * v),
+                "lambda_slow": _real_if_real(eig[0]),
+                "lambda_fast": _real_if_real(eig[1]),
+                "stable": bool(np.all(eig.real < 0)),
+            })
+        return out
+
+    @property
+    def saddle_node_current(self) -> float:
+        """Input at which the resting state disappears, ``(5 - b)^2 / 0.16 - 140``."""
+        return (5.0 - self.b) ** 2 / 0.16 - 140.0
 
     def simulate(
         self,

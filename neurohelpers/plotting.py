@@ -44,6 +44,7 @@ def trace_figure(
     spike_peak: float | None = None,
     show_spikes: bool = True,
     gates: Sequence[str] | None = None,
+    state_label: str | None = None,
     threshold: float | None = None,
     figsize: tuple[float, float] | None = None,
 ) -> Figure:
@@ -65,6 +66,8 @@ def trace_figure(
         Mark spike times with ticks above the trace.
     gates : sequence of str, optional
         Names in ``res.state`` to draw in a third panel (e.g. ``("m", "h", "n")``).
+    state_label : str, optional
+        y-label of that panel; default "Gate value (1)" for HH gates.
     threshold : float, optional
         Draw a dashed line at this voltage (mV).
     figsize : (width, height), optional
@@ -110,7 +113,7 @@ def trace_figure(
         ax_g = axes[2]
         for name in gates:
             ax_g.plot(res.t, res.state[name], color=GATE_COLOURS.get(name), lw=1.1, label=name)
-        ax_g.set_ylabel("Gate value (1)" if set(gates) <= {"m", "h", "n"} else "State")
+        ax_g.set_ylabel(state_label or ("Gate value (1)" if set(gates) <= {"m", "h", "n"} else "State"))
         ax_g.legend(loc="upper right", fontsize=8, ncol=len(gates))
     axes[-1].set_xlabel("Time (ms)")
     for ax in axes:
@@ -167,6 +170,59 @@ def fi_figure(
     ax.set_ylabel("Firing rate (Hz)")
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8)
+    if title:
+        ax.set_title(title)
+    return fig
+
+
+def phase_plane_figure(
+    model,
+    res: SimulationResult,
+    currents: Sequence[float] = (0.0,),
+    *,
+    v_range: tuple[float, float] = (-80.0, 35.0),
+    title: str | None = None,
+    figsize: tuple[float, float] = (8.0, 5.0),
+) -> Figure:
+    """(v, u) phase plane of an Izhikevich neuron with a simulated trajectory.
+
+    Draws the v-nullcline for each input in ``currents``, the u-nullcline, the
+    equilibria (filled: stable, open: unstable) and the trajectory of ``res``
+    (a 1-D run), with each reset drawn as a dashed jump from
+    ``(v_peak, u)`` to ``(c, u + d)``. ``u`` before the jump is taken from the
+    sample that starts the step in which the spike falls.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    import matplotlib.pyplot as plt  # deferred: pyplot costs 0.5 s to import
+
+    fig, ax = plt.subplots(figsize=figsize, constrained_layout=True)
+    v = np.linspace(*v_range, 400)
+    for i, current in enumerate(currents):
+        u_v, u_u = model.nullclines(v, current)
+        ax.plot(v, u_v, color=f"C{i}", lw=1.5, label=f"v-nullcline, I = {current:g}")
+        for fp in model.fixed_points(current):
+            ax.plot(fp["v"], fp["u"], "o", ms=8, color=f"C{i}",
+                    mfc=f"C{i}" if fp["stable"] else "white", zorder=5)
+    ax.plot(v, u_u, "k", lw=1.2, label="u-nullcline, u = b v")
+    V, U = np.asarray(res.V), np.asarray(res.state["u"])
+    spikes = np.asarray(res.spike_times)
+    steps = np.searchsorted(res.t, spikes, side="right") - 1
+    start = 0
+    for n, k in enumerate(steps):
+        ax.plot(np.append(V[start : k + 1], model.v_peak), np.append(U[start : k + 1], U[k]),
+                color="tab:red", lw=0.9, label="trajectory" if n == 0 else None)
+        ax.plot([model.v_peak, model.c], [U[k], U[k + 1]], ls="--", color="0.4", lw=0.8,
+                label="reset v -> c, u -> u + d" if n == 0 else None)
+        start = k + 1
+    ax.plot(V[start:], U[start:], color="tab:red", lw=0.9, label=None if steps.size else "trajectory")
+    u_all = np.concatenate([U, model.nullclines(np.array(v_range), 0.0)[1]])
+    pad = 0.15 * np.ptp(u_all) + 1.0
+    ax.set(xlim=v_range, ylim=(u_all.min() - pad, u_all.max() + pad),
+           xlabel="Membrane potential v (mV)", ylabel="Recovery variable u (model units)")
+    ax.legend(fontsize=8, loc="upper left")
     if title:
         ax.set_title(title)
     return fig

@@ -91,3 +91,29 @@ def test_tc_rebound_burst_from_hyperpolarisation():
 def test_unknown_preset():
     with pytest.raises(ValueError, match="preset"):
         nh.Izhikevich.preset("XX")
+
+
+def test_fixed_points_of_rs_at_rest_and_the_saddle_node():
+    rs = nh.Izhikevich.preset("RS")
+    # 0.04 v^2 + 4.8 v + 140 = 0  ->  v = -70 (stable rest) and v = -50 (saddle)
+    low, high = rs.fixed_points(0.0)
+    assert low["v"] == pytest.approx(-70.0) and low["u"] == pytest.approx(-14.0) and low["stable"]
+    assert high["v"] == pytest.approx(-50.0) and not high["stable"]
+    assert rs.saddle_node_current == pytest.approx(4.0)
+    assert rs.fixed_points(4.1) == []
+    u_v, u_u = rs.nullclines(np.array([-70.0, -50.0]))
+    assert np.allclose(u_v, u_u)
+    # the linearised slow rate predicts the decay of a small perturbation of rest
+    res = rs.simulate(np.zeros(4001), 0.05, v0=-70.0, u0=-14.5)
+    late = res.t > 100
+    tau = nh.decay_time_constant(res.t[late], res.state["u"][late], -14.0, (100, 200))
+    assert tau == pytest.approx(-1.0 / low["lambda_slow"], rel=1e-3)
+
+
+def test_fi_curve_window_for_steady_rate():
+    rs = nh.Izhikevich.preset("RS")
+    steady = nh.fi_curve(rs, [10.0], dt=0.05, duration=600.0, onset=0.0, offset=600.0,
+                         window=(300.0, 600.0), measure="isi")
+    reference = izhikevich_spike_times(0.02, 0.2, -65.0, 8.0, I=10.0, t_stop=600.0)
+    late = reference[reference >= 300.0]
+    assert steady[0] == pytest.approx(1000.0 * (late.size - 1) / (late[-1] - late[0]), rel=1e-6)

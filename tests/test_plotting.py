@@ -46,3 +46,16 @@ def test_fi_figure_labels():
     ax = fig.get_axes()[0]
     assert ax.get_xlabel() == "Input current (nA)" and ax.get_ylabel() == "Firing rate (Hz)"
     plt.close(fig)
+
+
+def test_phase_plane_draws_one_reset_per_spike():
+    rs = nh.Izhikevich.preset("RS")
+    t = nh.time_axis(200.0, 0.05)
+    res = rs.simulate(nh.pulse_current(t, [(10, 200, 10.0)]), 0.05, v0=-70.0, u0=-14.0)
+    fig = nh.phase_plane_figure(rs, res, currents=(0.0, 10.0))
+    ax = fig.get_axes()[0]
+    resets = [ln for ln in ax.get_lines() if ln.get_linestyle() == "--"]
+    assert len(resets) == res.spike_times.size > 0
+    assert all(ln.get_xdata()[1] == rs.c for ln in resets)
+    assert ax.get_xlabel() == "Membrane potential v (mV)"
+    plt.close(fig)
