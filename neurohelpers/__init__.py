@@ -18,6 +18,7 @@ from .analysis import (
     isi_statistics,
     rheobase,
     spike_times,
+    threshold_amplitude,
 )
 from .hodgkin_huxley import HodgkinHuxley, gate_rates, steady_state_gates
 from .integrate import SimulationResult
@@ -45,6 +46,7 @@ __all__ = [
     "spike_times",
     "steady_state_gates",
     "step_current",
+    "threshold_amplitude",
     "time_axis",
     "trace_figure",
     "with_spike_peaks",

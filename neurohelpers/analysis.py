@@ -158,6 +158,79 @@ def fi_curve(
     return rates
 
 
+def threshold_amplitude(
+    model,
+    base,
+    shape,
+    window: tuple[float, float],
+    *,
+    dt: float,
+    low: float,
+    high: float,
+    tol: float = 1e-3,
+    per_round: int = 16,
+    **simulate_kwargs,
+) -> float:
+    """Smallest amplitude A for which ``base + A * shape`` makes a spike in ``window``.
+
+    Batched bisection: each round simulates ``per_round`` amplitudes spread over
+    the bracket in one call and shrinks it by a factor ``per_round + 1``.
+
+    Parameters
+    ----------
+    model : LIF, Izhikevich or HodgkinHuxley
+    base, shape : array_like, shape (n,)
+        Fixed part of the input and the unit test waveform, model current units.
+    window : (start, stop)
+        A spike with ``start <= t < stop`` (ms) counts.
+    dt : float
+        Time step, ms.
+    low, high : float
+        Bracket: ``low`` must not make a spike in the window, ``high`` must.
+    tol : float
+        Width of the final bracket, current units.
+    per_round : int
+        Amplitudes simulated per round.
+    **simulate_kwargs
+        Passed to ``model.simulate``.
+
+    Returns
+    -------
+    float
+        The upper end of the final bracket (fires), current units.
+    """
+    base = np.asarray(base, dtype=np.float64)
+    shape = np.asarray(shape, dtype=np.float64)
+    if base.ndim != 1 or base.shape != shape.shape:
+        raise ValueError(f"base {base.shape} and shape {shape.shape} must be 1-D and equal in length")
+    _checks.positive("tol", tol)
+    if int(per_round) < 1:
+        raise ValueError(f"per_round must be >= 1, got {per_round}")
+    if not high > low:
+        raise ValueError(f"need high > low, got low={low}, high={high}")
+
+    def fires(amplitudes: np.ndarray) -> np.ndarray:
+        drive = base[None, :] + amplitudes[:, None] * shape[None, :]
+        res = model.simulate(drive, dt, record=False, **simulate_kwargs)
+        return firing_rate(res.spike_times, window) > 0
+
+    ends = fires(np.array([low, high]))
+    if ends[0] or not ends[1]:
+        raise ValueError(
+            f"bracket does not hold a threshold: low={low:g} {'fires' if ends[0] else 'is silent'}, "
+            f"high={high:g} {'fires' if ends[1] else 'is silent'}"
+        )
+    while high - low > tol:
+        trial = np.linspace(low, high, per_round + 2)[1:-1]
+        hit = fires(trial)
+        first = int(np.argmax(hit)) if hit.any() else per_round
+        if first < per_round:
+            high = float(trial[first])
+        if first > 0:
+            low = float(trial[first - 1])
+    return high
+
+
 def rheobase(
     model,
     *,
@@ -175,8 +248,7 @@ def rheobase(
     """Smallest step amplitude that makes the model fire, by batched bisection.
 
     A step from ``onset`` to the end of the run is applied from the model's
-    default initial state (rest). Each round simulates ``per_round`` amplitudes
-    spread over the bracket in one batch, shrinking it by ``per_round + 1``.
+    default initial state (rest); see :func:`threshold_amplitude`.
 
     Parameters
     ----------
@@ -199,36 +271,16 @@ def rheobase(
         The upper end of the final bracket (fires), current units.
     """
     _checks.method_name(kind, ("one", "sustained"))
-    _checks.positive("tol", tol)
-    if not high > low:
-        raise ValueError(f"need high > low, got low={low}, high={high}")
     if not 0.0 <= onset < duration:
         raise ValueError(f"need 0 <= onset < duration, got onset={onset}, duration={duration}")
     if kind == "sustained" and not 0.0 < tail <= duration - onset:
         raise ValueError(f"tail must be in (0, duration - onset], got {tail}")
     t = time_axis(duration, dt)
-    shape = step_current(t, [(onset, 1.0)])
-    window = (onset, duration) if kind == "one" else (duration - tail, duration)
-
-    def fires(amplitudes: np.ndarray) -> np.ndarray:
-        res = model.simulate(amplitudes[:, None] * shape[None, :], dt, record=False, **simulate_kwargs)
-        return firing_rate(res.spike_times, window) > 0
-
-    ends = fires(np.array([low, high]))
-    if ends[0] or not ends[1]:
-        raise ValueError(
-            f"bracket does not hold a threshold: low={low:g} {'fires' if ends[0] else 'is silent'}, "
-            f"high={high:g} {'fires' if ends[1] else 'is silent'}"
-        )
-    while high - low > tol:
-        trial = np.linspace(low, high, per_round + 2)[1:-1]
-        hit = fires(trial)
-        first = int(np.argmax(hit)) if hit.any() else per_round
-        if first < per_round:
-            high = float(trial[first])
-        if first > 0:
-            low = float(trial[first - 1])
-    return high
+    window = (onset, duration + dt) if kind == "one" else (duration - tail, duration + dt)
+    return threshold_amplitude(
+        model, np.zeros_like(t), step_current(t, [(onset, 1.0)]), window, dt=dt, low=low,
+        high=high, tol=tol, per_round=per_round, **simulate_kwargs,
+    )
 
 
 def isi_statistics(spike_times, burst_isi: float = 10.0, gap_ratio: float = 0.3) -> dict[str, float]:

@@ -310,6 +310,50 @@ class HodgkinHuxley:
             "n": float(gates["n_inf"]),
         }
 
+    def steady_state_eigenvalues(self, I: float = 0.0) -> np.ndarray:
+        """Eigenvalues (1/ms) of the linearised model at the steady state for current I.
+
+        The Jacobian of (V, m, h, n) is taken by central differences (step 1e-6);
+        the steady state is stable when every real part is negative.
+        """
+        rest = self.resting_state(I)
+        x0 = np.array([rest["V"] - self.shift, rest["m"], rest["h"], rest["n"]])
+        p = self._modern_params()
+        jac = np.empty((4, 4))
+        step = 1e-6
+        for col in range(4):
+            up, down = x0.copy(), x0.copy()
+            up[col] += step
+            down[col] -= step
+            jac[:, col] = (
+                np.array(_derivs(*up, float(I), *p)) - np.array(_derivs(*down, float(I), *p))
+            ) / (2 * step)
+        return np.linalg.eigvals(jac)
+
+    def hopf_currents(self, I_max: float = 200.0, resolution: float = 1e-6) -> list[float]:
+        """Currents (uA/cm^2) in [0, I_max] where the steady state changes stability.
+
+        Scans I in steps of 0.5, then bisects each sign change of the largest real
+        part of :meth:`steady_state_eigenvalues` down to ``resolution``.
+        """
+        def growth(I: float) -> float:
+            return float(np.max(self.steady_state_eigenvalues(I).real))
+
+        grid = np.arange(0.0, I_max + 0.5, 0.5)
+        signs = np.sign([growth(I) for I in grid])
+        found = []
+        for k in np.nonzero(np.diff(signs) != 0)[0]:
+            lo, hi = grid[k], grid[k + 1]
+            s_lo = signs[k]
+            while hi - lo > resolution:
+                mid = 0.5 * (lo + hi)
+                if np.sign(growth(mid)) == s_lo:
+                    lo = mid
+                else:
+                    hi = mid
+            found.append(0.5 * (lo + hi))
+        return found
+
     def simulate(
         self,
         I,
@@ -390,31 +434,28 @@ def _steady_voltage(params: tuple[float, ...], I: float) -> float:
     """Modern-frame V (mV) where the steady-state ionic current equals I, by bisection."""
     _, g_Na, g_K, g_L, E_Na, E_K, E_L = params
 
-    def net(V: float) -> float:
+    def net(V):
         x = steady_state_gates(V)
         i_ion = (
             g_Na * x["m_inf"] ** 3 * x["h_inf"] * (V - E_Na)
             + g_K * x["n_inf"] ** 4 * (V - E_K)
             + g_L * (V - E_L)
         )
-        return float(i_ion) - I
+        return i_ion - I
 
     grid = np.linspace(-100.0, 50.0, 301)
-    values = np.array([net(v) for v in grid])
+    values = net(grid)
     sign_changes = np.nonzero(np.diff(np.sign(values)) != 0)[0]
     if len(sign_changes) != 1:
         raise ValueError(
             f"no unique steady state for I = {I:g} uA/cm^2 between -100 and 50 mV"
         )
-    lo, hi = grid[sign_changes[0]], grid[sign_changes[0] + 1]
-    f_lo = net(lo)
-    for _ in range(200):
+    lo, hi = float(grid[sign_changes[0]]), float(grid[sign_changes[0] + 1])
+    lo_positive = bool(values[sign_changes[0]] > 0)
+    while hi - lo > 1e-12:
         mid = 0.5 * (lo + hi)
-        f_mid = net(mid)
-        if (f_mid > 0) == (f_lo > 0):
-            lo, f_lo = mid, f_mid
+        if (float(net(mid)) > 0) == lo_positive:
+            lo = mid
         else:
             hi = mid
-        if hi - lo < 1e-13:
-            break
-    return 0.5 * (lo + hi) if math.isfinite(lo) else lo
+    return 0.5 * (lo + hi)

@@ -80,3 +80,15 @@ def test_convergence_order_of_a_power_law():
     assert nh.convergence_order(steps, 3 * steps**2) == pytest.approx(2.0)
     with pytest.raises(ValueError):
         nh.convergence_order(steps, np.zeros(3))
+
+
+def test_threshold_amplitude_of_a_brief_lif_pulse():
+    """A 1 ms pulse from rest: threshold R I (1 - exp(-1/tau)) = V_th - V_rest."""
+    model = nh.LIF()
+    t = nh.time_axis(30.0, 0.1)
+    shape = nh.pulse_current(t, [(5.0, 6.0, 1.0)])
+    found = nh.threshold_amplitude(model, np.zeros_like(t), shape, (0, 30), dt=0.1,
+                                   low=0.0, high=100.0, tol=1e-6)
+    assert found == pytest.approx(15.0 / (10.0 * (1 - math.exp(-0.1))), abs=2e-6)
+    with pytest.raises(ValueError, match="equal in length"):
+        nh.threshold_amplitude(model, np.zeros(3), shape, (0, 30), dt=0.1, low=0, high=1)

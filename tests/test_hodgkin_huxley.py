@@ -93,3 +93,17 @@ def test_thresholds_bracketed_by_the_reference(kind, low, high):
     print(f"HH {kind}-spike threshold of a step from rest: {threshold:.3f} uA/cm^2")
     assert reference_fires(threshold + 0.02, kind)
     assert not reference_fires(threshold - 0.02, kind)
+
+
+def test_hopf_currents_bound_where_small_perturbations_of_rest_grow():
+    """Stability from the Jacobian agrees with direct integration by the SciPy reference."""
+    from scipy.integrate import solve_ivp
+
+    low, high = HH.hopf_currents()
+    for I, should_grow in [(low - 0.2, False), (low + 0.2, True), (high - 2, True), (high + 2, False)]:
+        r = HH.resting_state(I)
+        x0 = np.array([r["V"] + 0.01, r["m"], r["h"], r["n"]])
+        sol = solve_ivp(hh_rhs, (0, 300), x0, args=(I,), rtol=1e-10, atol=1e-12, dense_output=True)
+        early = abs(sol.sol(20.0)[0] - r["V"])
+        late = abs(sol.sol(300.0)[0] - r["V"])
+        assert (late > early) == should_grow, (I, early, late)
