@@ -33,7 +33,9 @@ notebooks: setup
 test: lint unit notebooks
 
 report: setup
-	@$(MAKE) --no-print-directory -C report PY=$(abspath $(PY)) NO_CODE=$(NO_CODE)
+	@echo "==> report: checking the TeX toolchain"
+	@bash report/ensure_tex.sh
+	$(PY) report/build.py $(if $(NO_CODE),--no-code --output report/build/neural-models-report-no-code.pdf,)
 
 bench: setup
 	$(PY) benchmarks/run.py

@@ -78,13 +78,21 @@ def initial_value(name: str, value, batch: int) -> np.ndarray:
     return np.ascontiguousarray(arr)
 
 
+def step_limit_message(dt: float, max_dt: float, scheme: str, why: str) -> str | None:
+    """Why ``dt`` (ms) is too coarse for a scheme with limit ``max_dt``, or None if it is fine."""
+    if dt <= max_dt:
+        return None
+    return (
+        f"dt={dt:g} ms is too coarse for the {scheme} scheme: {why} "
+        f"(limit {max_dt:g} ms). Use a smaller dt or the default exact/accurate method; "
+        "pass allow_unstable=True only to reproduce the artefact on purpose."
+    )
+
+
 def time_step(dt: float, max_dt: float, scheme: str, why: str, allow_unstable: bool) -> float:
     """Check ``dt`` > 0 and, unless overridden, below the scheme's bound ``max_dt`` (ms)."""
     dt = positive("dt", dt)
-    if dt > max_dt and not allow_unstable:
-        raise ValueError(
-            f"dt={dt:g} ms is too coarse for the {scheme} scheme: {why} "
-            f"(limit {max_dt:g} ms). Use a smaller dt or the default exact/accurate method; "
-            "pass allow_unstable=True only to reproduce the artefact on purpose."
-        )
+    message = step_limit_message(dt, max_dt, scheme, why)
+    if message and not allow_unstable:
+        raise ValueError(message)
     return dt

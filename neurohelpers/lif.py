@@ -171,6 +171,23 @@ class LIF:
         rate[fires] = 1000.0 / period
         return rate
 
+    def step_limit_message(self, dt: float, method: str = "euler") -> str | None:
+        """Why ``simulate`` would refuse this time step (ms) and method, or None.
+
+        Forward Euler needs dt <= tau: for dt > tau its factor 1 - dt/tau is
+        negative. The exact method has no limit.
+        """
+        _checks.method_name(method, METHODS)
+        if method != "euler":
+            return None
+        return _checks.step_limit_message(
+            dt,
+            self.tau,
+            "forward Euler",
+            f"with tau = R*C = {self.tau:g} ms the Euler factor 1 - dt/tau is negative "
+            "for dt > tau, so V overshoots and oscillates (diverges for dt > 2 tau)",
+        )
+
     def simulate(
         self,
         I,
@@ -212,17 +229,10 @@ class LIF:
             ``V`` in mV, spike times in ms, empty ``state``.
         """
         _checks.method_name(method, METHODS)
-        if method == "euler":
-            dt = _checks.time_step(
-                dt,
-                self.tau,
-                "forward Euler",
-                f"with tau = R*C = {self.tau:g} ms the Euler factor 1 - dt/tau is negative "
-                "for dt > tau, so V overshoots and oscillates (diverges for dt > 2 tau)",
-                allow_unstable,
-            )
-        else:
-            dt = _checks.positive("dt", dt)
+        dt = _checks.positive("dt", dt)
+        refusal = self.step_limit_message(dt, method)
+        if refusal and not allow_unstable:
+            raise ValueError(refusal)
         I2, was_1d = _checks.current_2d(I)
         batch, n = I2.shape
         V_start = _checks.initial_value("V0", self.V_rest if V0 is None else V0, batch)

@@ -95,6 +95,9 @@ def test_2020_configuration_is_refused_then_shows_the_one_over_dt_cap():
     I = np.full(5001, 400.0)
     with pytest.raises(ValueError, match="tau"):
         model.simulate(I, 0.02, method="euler")
+    assert "negative" in model.step_limit_message(0.02, "euler")
+    assert model.step_limit_message(0.01, "euler") is None
+    assert model.step_limit_message(0.02, "exact") is None
     res = model.simulate(I, 0.02, method="euler", allow_unstable=True)
     assert nh.firing_rate(res.spike_times, (20, 80)) == pytest.approx(1000 / 0.02)
     exact = model.simulate(I, 0.02)
