@@ -59,6 +59,26 @@ def current_2d(I) -> tuple[np.ndarray, bool]:
     return np.ascontiguousarray(np.atleast_2d(arr)), was_1d
 
 
+def drive(I, gain) -> tuple[np.ndarray, np.ndarray, bool]:
+    """Check an input current and an optional per-neuron gain.
+
+    Returns ``(I2, gains, was_1d)``: ``I2`` of shape (rows, n) where rows is the
+    batch size, or 1 when one waveform is shared and neuron b receives
+    ``gains[b] * I2[0]``; ``gains`` of shape (batch,) (ones without a gain).
+    """
+    I2, was_1d = current_2d(I)
+    if gain is None:
+        return I2, np.ones(I2.shape[0]), was_1d
+    if not was_1d:
+        raise ValueError("with gain=..., I must be one 1-D waveform shared by the batch")
+    gains = np.ascontiguousarray(np.asarray(gain, dtype=np.float64))
+    if gains.ndim != 1 or gains.size == 0:
+        raise ValueError(f"gain must be a non-empty 1-D array, got shape {gains.shape}")
+    if not np.all(np.isfinite(gains)):
+        raise ValueError("gain contains NaN or infinite values")
+    return I2, gains, False
+
+
 def method_name(method: str, known: tuple[str, ...]) -> str:
     """Return ``method`` if it is one of ``known``, else raise ``ValueError``."""
     if method not in known:

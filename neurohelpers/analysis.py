@@ -79,15 +79,21 @@ def firing_rate(spike_times, window: tuple[float, float], method: str = "count")
         raise ValueError(f"window must be (start, stop) with stop > start, got {window!r}")
     _checks.method_name(method, ("count", "isi"))
     rows, single = _as_spike_rows(spike_times)
-    rates = np.empty(len(rows))
-    for i, s in enumerate(rows):
-        inside = s[(s >= start) & (s < stop)]
-        if method == "count":
-            rates[i] = 1000.0 * inside.size / (stop - start)
-        elif inside.size >= 2:
-            rates[i] = 1000.0 * (inside.size - 1) / (inside[-1] - inside[0])
-        else:
-            rates[i] = 0.0
+    lengths = np.array([r.size for r in rows], dtype=np.int64)
+    flat = np.concatenate(rows) if rows else np.empty(0)
+    owner = np.repeat(np.arange(len(rows)), lengths)
+    inside = (flat >= start) & (flat < stop)
+    counts = np.bincount(owner[inside], minlength=len(rows))
+    if method == "count":
+        rates = 1000.0 * counts / (stop - start)
+    else:
+        first = np.full(len(rows), np.inf)
+        last = np.full(len(rows), -np.inf)
+        np.minimum.at(first, owner[inside], flat[inside])
+        np.maximum.at(last, owner[inside], flat[inside])
+        rates = np.zeros(len(rows))
+        ok = counts >= 2
+        rates[ok] = 1000.0 * (counts[ok] - 1) / (last[ok] - first[ok])
     return float(rates[0]) if single else rates
 
 
@@ -147,11 +153,11 @@ def fi_curve(
     t = time_axis(duration, dt)
     shape = pulse_current(t, [(onset, offset, 1.0)])
     rates = np.empty(currents.size)
+    # one shared waveform scaled per neuron: no (chunk, n) current array is built
     n_chunks = math.ceil(currents.size / chunk_size)
     for i in range(n_chunks):
         sl = slice(i * chunk_size, (i + 1) * chunk_size)
-        drive = currents[sl, None] * shape[None, :]
-        res = model.simulate(drive, dt, record=False, **simulate_kwargs)
+        res = model.simulate(shape, dt, record=False, gain=currents[sl], **simulate_kwargs)
         rates[sl] = firing_rate(res.spike_times, window or (onset, offset), method=measure)
         if progress:
             print(f"fi_curve: chunk {i + 1}/{n_chunks} done", file=sys.stderr)

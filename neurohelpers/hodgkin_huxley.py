@@ -142,11 +142,13 @@ def _hermite_crossing(y0, y1, slope0, slope1, level):
 
 
 @njit(cache=True, error_model="numpy", fastmath={"arcp", "contract"})
-def _hh_kernel(I, dt, p, x0, shift, threshold, use_rk4, traces, spikes, counts, record):
+def _hh_kernel(I, gain, dt, p, x0, shift, threshold, use_rk4, traces, spikes, counts, record):
     """Integrate a batch. ``p`` = (C, g_Na, g_K, g_L, E_Na, E_K, E_L) in the modern frame;
     ``x0`` (4, batch) modern-frame initial V, m, h, n; traces are written shifted."""
     C, g_Na, g_K, g_L, E_Na, E_K, E_L = p[0], p[1], p[2], p[3], p[4], p[5], p[6]
-    batch, n_t = I.shape
+    batch = gain.shape[0]
+    n_t = I.shape[1]
+    shared = I.shape[0] == 1
     capacity = spikes.shape[1]
     thr = threshold - shift
     for j in range(batch):
@@ -158,7 +160,7 @@ def _hh_kernel(I, dt, p, x0, shift, threshold, use_rk4, traces, spikes, counts, 
             traces[2, j, 0] = h
             traces[3, j, 0] = n
         for k in range(n_t - 1):
-            Ik = I[j, k]
+            Ik = gain[j] * I[0 if shared else j, k]
             V_old = V
             dV1, dm1, dh1, dn1 = _derivs(V, m, h, n, Ik, C, g_Na, g_K, g_L, E_Na, E_K, E_L)
             if use_rk4:
@@ -365,6 +367,7 @@ class HodgkinHuxley:
         n0=None,
         record: bool = True,
         allow_unstable: bool = False,
+        gain=None,
     ) -> SimulationResult:
         """Integrate the model driven by a sampled current.
 
@@ -384,6 +387,10 @@ class HodgkinHuxley:
             Keep the traces (default); with False only spike times are kept.
         allow_unstable : bool
             Allow a dt beyond the scheme's limit (``MAX_DT``).
+        gain : array_like of shape (batch,), optional
+            Run ``len(gain)`` neurons at once, neuron ``b`` driven by ``gain[b] * I``
+            (``I`` 1-D): a batch of scaled copies of one waveform without building
+            a (batch, n) array. Results equal those of the explicit batch.
 
         Returns
         -------
@@ -401,8 +408,8 @@ class HodgkinHuxley:
             "outside the scheme's stability region",
             allow_unstable,
         )
-        I2, was_1d = _checks.current_2d(I)
-        batch, n_t = I2.shape
+        I2, gains, was_1d = _checks.drive(I, gain)
+        batch, n_t = gains.size, I2.shape[1]
         if V0 is None:
             rest = self.resting_state()
             V_start = np.full(batch, rest["V"])
@@ -419,7 +426,7 @@ class HodgkinHuxley:
 
         def call(traces, spikes, counts, rec):
             _hh_kernel(
-                I2, dt, params, x0, self.shift, self.spike_threshold, method == "rk4",
+                I2, gains, dt, params, x0, self.shift, self.spike_threshold, method == "rk4",
                 traces, spikes, counts, rec,
             )
 

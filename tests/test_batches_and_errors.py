@@ -86,3 +86,21 @@ def test_bad_parameters(make, match):
 def test_exact_lif_has_no_dt_limit():
     res = nh.LIF().simulate(np.full(11, 3.0), 5.0)  # dt = tau / 2: still exact
     assert res.spike_times[0] == pytest.approx(10 * math.log(2.0), abs=1e-9)
+
+
+@pytest.mark.parametrize("model, dt, amplitudes", MODELS)
+def test_gain_equals_the_explicit_batch(model, dt, amplitudes):
+    t = nh.time_axis(150.0, dt)
+    shape = nh.pulse_current(t, [(20, 120, 1.0)])
+    explicit = model.simulate(amplitudes[:, None] * shape[None, :], dt)
+    scaled = model.simulate(shape, dt, gain=amplitudes)
+    assert np.array_equal(explicit.V, scaled.V)
+    for a, b in zip(explicit.spike_times, scaled.spike_times, strict=True):
+        assert np.array_equal(a, b)
+
+
+def test_gain_needs_one_waveform_and_finite_values():
+    with pytest.raises(ValueError, match="1-D waveform"):
+        nh.LIF().simulate(np.zeros((2, 5)), 0.1, gain=[1.0, 2.0])
+    with pytest.raises(ValueError, match="gain"):
+        nh.LIF().simulate(np.zeros(5), 0.1, gain=[1.0, np.nan])
