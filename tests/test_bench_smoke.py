@@ -10,8 +10,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_quick_benchmark_runs_and_spike_counts_agree(tmp_path):
-    subprocess.run([sys.executable, str(ROOT / "benchmarks" / "run.py"), "--quick", "--output", str(tmp_path)],
-                   check=True, cwd=ROOT, capture_output=True, text=True)
+    command = [sys.executable, str(ROOT / "benchmarks" / "run.py"), "--quick", "--output", str(tmp_path)]
+    subprocess.run(command, check=True, cwd=ROOT, capture_output=True, text=True)
     report = (tmp_path / "RESULTS.md").read_text()
     assert (tmp_path / "throughput.png").stat().st_size > 0
     for heading in ("The three 2020 runs", "f-I sweeps", "Throughput against population size",
