@@ -265,8 +265,10 @@ def _population(model_name: str, n: int, quick: bool) -> dict:
     steps = round(duration / dt) + 1
 
     def nh_run():
-        rates = nh.fi_curve(model, amps, dt=dt, duration=duration, onset=t_on, offset=t_off)
-        return round(float(np.sum(rates)) * (t_off - t_on) / 1000.0)
+        # count every spike of the run, like the C loop (a spike can finish after the pulse)
+        whole = (0.0, duration + dt)
+        rates = nh.fi_curve(model, amps, dt=dt, duration=duration, onset=t_on, offset=t_off, window=whole)
+        return round(float(np.sum(rates)) * (duration + dt) / 1000.0)
 
     nh.fi_curve(model, amps[:2], dt=dt, duration=duration, onset=t_on, offset=t_off)
     log(f"{model_name}: {n} neurons x {steps - 1} steps")
