@@ -16,6 +16,9 @@ $(STAMP): requirements.txt pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade "pip>=24"
 	$(PY) -m pip install --quiet -r requirements.txt
+	@# build matplotlib's font cache now: its one-time notice on stderr would
+	@# otherwise land in the first notebook cell that imports pyplot
+	$(PY) -c "import matplotlib.pyplot" 2>&1 | sed 's/^/    /'
 	@touch $@
 
 lint: setup

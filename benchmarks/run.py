@@ -132,6 +132,7 @@ def workload_lif_2020(quick: bool) -> dict:
     nh_euler()  # load the compiled kernel
     log("LIF 2020 f-I sweep: neurohelpers (Euler, same numerics) vs the 2020 Python loop")
     p = paired(nh_euler, loop, 1 if quick else 3)
+    warm = min(timed(nh_euler)[0] for _ in range(7))  # back to back: caches warm, memory reused
     t_exact, _ = timed(lambda: nh.fi_curve(model, amps, dt=dt, measure="isi"))
     log("  C loop")
     c = run_c("lif_euler_2020", 100, steps, dt, 0.0, 400.0, 20.0, 80.0)
@@ -142,6 +143,7 @@ def workload_lif_2020(quick: bool) -> dict:
         "baseline": p["b"],
         "speedup": p["ratio"],
         "nh_exact": t_exact,
+        "nh_warm": warm,
         "c": c and c["seconds"],
         "agree": p["out_a"] == p["out_b"] == (c["spikes"] if c else p["out_b"]),
         "spikes": p["out_b"],
@@ -272,7 +274,7 @@ def _population(model_name: str, n: int, quick: bool) -> dict:
 
     nh.fi_curve(model, amps[:2], dt=dt, duration=duration, onset=t_on, offset=t_off)
     log(f"{model_name}: {n} neurons x {steps - 1} steps")
-    vc = versus_c(nh_run, (c_name, n, steps, dt, lo, hi, t_on, t_off, 1), 1 if (quick or n >= 10000) else 3)
+    vc = versus_c(nh_run, (c_name, n, steps, dt, lo, hi, t_on, t_off, 1), 1 if quick else 3)
     return {"model": model_name, "n": n, "neuron_steps": n * (steps - 1), **vc}
 
 
@@ -494,6 +496,7 @@ def write_report(results: dict, cc: str, out_dir: Path, quick: bool) -> Path:
             f"{fmt_ms(r.get('c'))} | {nh_c} | {agree} |"
         )
     lat = results["latency"]
+    lines += targets(results)
     lines += [
         "",
         "## First call in a fresh process",
@@ -510,6 +513,53 @@ def write_report(results: dict, cc: str, out_dir: Path, quick: bool) -> Path:
     path.write_text("\n".join(lines))
     plot_throughput(results["populations"]["points"], out_dir / "throughput.png")
     return path
+
+
+def targets(results: dict) -> list[str]:
+    """The PERFORMANCE.md targets against what this run measured."""
+    lif, hh, lat = results["lif_2020"], results["hh_2020"], results["latency"]
+    big = [p for p in results["populations"]["points"] if p["n"] >= 10_000 and p.get("c")]
+    worst = max((p["nh_over_c"] for p in big), default=None)
+    err_nh, err_ode = hh["errors"]["neurohelpers"], hh["errors"]["odeint"]
+    rows = [
+        (
+            "LIF f-I sweep (100 currents) >= 200x the 2020 loop",
+            f"{lif['speedup']:.0f}x",
+            lif["speedup"] >= 200,
+        ),
+        (
+            "HH 500 ms >= 10x odeint, spike times at least as accurate",
+            f"{hh['speedup']:.0f}x; error {err_nh:.1e} vs {err_ode:.1e} ms",
+            hh["speedup"] >= 10 and err_nh <= err_ode,
+        ),
+        (
+            "Populations (10^4-10^5 neurons) within 1.5x of a C loop",
+            "-" if worst is None else f"worst nh/C {worst:.2f}",
+            worst is not None and worst <= 1.5,
+        ),
+        (
+            "Warm on-disk cache: first simulation call < 0.5 s",
+            fmt_ms(lat["warm_first_call"]),
+            lat["warm_first_call"] < 0.5,
+        ),
+    ]
+    lines = ["", "## Targets of PERFORMANCE.md", "", "| target | measured here | met |", "|---|---|---|"]
+    lines += [f"| {name} | {value} | {'yes' if ok else 'no'} |" for name, value, ok in rows]
+    if lif["speedup"] < 200:
+        per_step = lif["spikes"] / lif["neuron_steps"]
+        lines += [
+            "",
+            "Why the LIF target is missed: called back to back (caches warm, memory reused) the same sweep "
+            f"takes {fmt_ms(lif['nh_warm'])} ({lif['baseline'] / lif['nh_warm']:.0f}x the loop's median); "
+            f"alternated with the Python loop, which evicts the caches, {fmt_ms(lif['nh'])}. The sweep is "
+            f"{lif['neuron_steps']:,} Euler steps that emit {lif['spikes']:,} spikes "
+            f"({per_step:.2f} per step: "
+            "the 2020 parameters fire at the 1/dt ceiling), each step a division on the neuron's dependency "
+            f"chain; the plain C loop needs {fmt_ms(lif['c'])} for the same work. 200x would need "
+            f"{fmt_ms(lif['baseline'] / 200)} for the whole call.",
+        ]
+    lines.append("")
+    return lines
 
 
 def plot_throughput(points: list[dict], path: Path) -> None:
