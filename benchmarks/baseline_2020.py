@@ -94,3 +94,38 @@ def hh_rk4_loop(x0, steps: int, dt: float) -> list[float]:
         if V_old < 0.0 <= x[0]:
             spikes.append((k + (0.0 - V_old) / (x[0] - V_old)) * dt)
     return spikes
+
+
+def lif_exact_sweep(amplitudes, steps: int, dt: float, t_on: float, t_off: float) -> list[list[float]]:
+    """Per-step Python loop of the neurohelpers exact LIF update (textbook neuron:
+    C = 1 nF, R = 10 MOhm, -65/-50/-65 mV, t_ref = 2 ms): the same numerics as the
+    compiled kernel, to measure what compilation alone buys."""
+    C, R, V_rest, V_th, V_reset, t_ref = 1.0, 10.0, -65.0, -50.0, -65.0, 2.0
+    tau = R * C
+    decay_dt = math.exp(-dt / tau)
+    trains = []
+    for amp in amplitudes:
+        V, ref, spikes = V_rest, 0.0, []
+        for k in range(steps - 1):
+            t = k * dt
+            I = amp if t_on - 1e-9 <= t < t_off - 1e-9 else 0.0
+            left = dt
+            while left > 0.0:
+                if ref > 0.0:
+                    V = V_reset
+                    if ref >= left:
+                        ref -= left
+                        break
+                    left -= ref
+                    ref = 0.0
+                V_inf = V_rest + R * I
+                decay = decay_dt if left == dt else math.exp(-left / tau)
+                V_end = V_inf + (V - V_inf) * decay
+                if V_end < V_th:
+                    V = V_end
+                    break
+                s = min(max(tau * math.log((V_inf - V) / (V_inf - V_th)), 0.0), left)
+                spikes.append(t + (dt - left) + s)
+                V, ref, left = V_reset, t_ref, left - s
+        trains.append(spikes)
+    return trains

@@ -25,81 +25,124 @@ METHODS = ("exact", "euler")
 
 
 @njit(cache=True)
+def _exact_step(V, ref, Ik, t0, dt, C, R, V_rest, V_th, V_reset, t_ref, decay_dt, spikes, b, count):
+    """One exact step [t0, t0 + dt) of neuron b with spikes and refractoriness
+    resolved inside it; returns the new (V, ref, count)."""
+    leaky = R < math.inf
+    tau = R * C
+    capacity = spikes.shape[1]
+    left = dt  # time still to integrate in this step, ms
+    while left > 0.0:
+        if ref > 0.0:
+            V = V_reset
+            if ref >= left:
+                ref -= left
+                break
+            left -= ref
+            ref = 0.0
+        if V >= V_th:
+            s = 0.0
+        else:
+            if leaky:
+                V_inf = V_rest + R * Ik
+                decay = decay_dt if left == dt else math.exp(-left / tau)
+                V_end = V_inf + (V - V_inf) * decay
+            else:
+                V_end = V + Ik * left / C
+            if V_end < V_th:
+                V = V_end
+                break
+            if leaky:
+                s = tau * math.log((V_inf - V) / (V_inf - V_th))
+            else:
+                s = C * (V_th - V) / Ik
+            s = min(max(s, 0.0), left)
+        if count < capacity:
+            spikes[b, count] = t0 + (dt - left) + s
+        count += 1
+        V = V_reset
+        ref = t_ref
+        left -= s
+    return V, ref, count
+
+
+@njit(cache=True)
 def _lif_kernel(
     I, gain, dt, C, R, V_rest, V_th, V_reset, t_ref, V0, ref0, exact, traces, spikes, counts, record
 ):
-    """Steps outer, neurons inner: each neuron's update is a short dependency
-    chain, so interleaving neurons keeps the core busy (2-4x over neuron-outer)."""
+    """Steps outer, neurons inner. Per step, branch-free loops (which the
+    compiler vectorises) compute every neuron's ordinary update and accept it
+    where no spike or refractory period is involved; the few other neurons are
+    then handled one by one (the exact method redoes their step with sub-step
+    spike times). Same arithmetic as simulating one neuron at a time."""
     batch = gain.shape[0]
     n = I.shape[1]
     shared = I.shape[0] == 1
     capacity = spikes.shape[1]
     leaky = R < math.inf
     g = 0.0 if not leaky else 1.0 / R
-    tau = R * C
-    decay_dt = math.exp(-dt / tau) if leaky else 1.0
-    V_all = V0.copy()
-    ref_all = ref0.copy()
+    decay_dt = math.exp(-dt / (R * C)) if leaky else 1.0
+    V = V0.copy()
+    ref = ref0.copy()
+    special = np.empty(batch, dtype=np.bool_)
+    drive = np.empty(batch)
     for b in range(batch):
         counts[b] = 0
         if record:
-            traces[0, b, 0] = V_all[b]
+            traces[0, b, 0] = V[b]
     for k in range(n - 1):
+        t0 = k * dt
+        # the input of every neuron in this step
+        if shared:
+            Ik = I[0, k]
+            for b in range(batch):
+                drive[b] = gain[b] * Ik
+        else:
+            for b in range(batch):
+                drive[b] = gain[b] * I[b, k]
+        # the ordinary (no spike, not refractory) update, accepted where it holds:
+        # branch-free loops that the compiler vectorises
+        if exact and leaky:
+            for b in range(batch):
+                V_inf = V_rest + R * drive[b]
+                proposal = V_inf + (V[b] - V_inf) * decay_dt
+                special[b] = (ref[b] > 0.0) | (V[b] >= V_th) | (proposal >= V_th)
+                V[b] = V[b] if special[b] else proposal
+        elif exact:
+            for b in range(batch):
+                proposal = V[b] + drive[b] * dt / C
+                special[b] = (ref[b] > 0.0) | (V[b] >= V_th) | (proposal >= V_th)
+                V[b] = V[b] if special[b] else proposal
+        else:
+            for b in range(batch):
+                proposal = V[b] + dt * (drive[b] - g * (V[b] - V_rest)) / C
+                special[b] = (ref[b] > 0.5 * dt) | (proposal >= V_th)
+                V[b] = V[b] if special[b] else proposal
+        # ... and handle spikes and refractoriness neuron by neuron
         for b in range(batch):
-            Ik = gain[b] * I[0 if shared else b, k]
-            V = V_all[b]
-            ref = ref_all[b]
-            count = counts[b]
+            if not special[b]:
+                continue
             if exact:
-                left = dt  # time still to integrate in this step, ms
-                while left > 0.0:
-                    if ref > 0.0:
-                        V = V_reset
-                        if ref >= left:
-                            ref -= left
-                            break
-                        left -= ref
-                        ref = 0.0
-                    if V >= V_th:
-                        s = 0.0
-                    else:
-                        if leaky:
-                            V_inf = V_rest + R * Ik
-                            decay = decay_dt if left == dt else math.exp(-left / tau)
-                            V_end = V_inf + (V - V_inf) * decay
-                        else:
-                            V_end = V + Ik * left / C
-                        if V_end < V_th:
-                            V = V_end
-                            break
-                        if leaky:
-                            s = tau * math.log((V_inf - V) / (V_inf - V_th))
-                        else:
-                            s = C * (V_th - V) / Ik
-                        s = min(max(s, 0.0), left)
-                    if count < capacity:
-                        spikes[b, count] = k * dt + (dt - left) + s
-                    count += 1
-                    V = V_reset
-                    ref = t_ref
-                    left -= s
-            else:
-                if ref > 0.5 * dt:  # held for round(t_ref / dt) whole steps
-                    V = V_reset
-                    ref -= dt
+                if ref[b] >= dt:  # refractory for the whole step (what _exact_step would do)
+                    V[b] = V_reset
+                    ref[b] -= dt
                 else:
-                    V = V + dt * (Ik - g * (V - V_rest)) / C
-                    if V >= V_th:
-                        if count < capacity:
-                            spikes[b, count] = (k + 1) * dt
-                        count += 1
-                        V = V_reset
-                        ref = t_ref
-            V_all[b] = V
-            ref_all[b] = ref
-            counts[b] = count
-            if record:
-                traces[0, b, k + 1] = V
+                    V[b], ref[b], counts[b] = _exact_step(
+                        V[b], ref[b], drive[b], t0, dt, C, R, V_rest, V_th, V_reset, t_ref, decay_dt,
+                        spikes, b, counts[b],
+                    )
+            elif ref[b] > 0.5 * dt:  # Euler: held for round(t_ref / dt) whole steps
+                V[b] = V_reset
+                ref[b] -= dt
+            else:  # Euler: the proposal crossed threshold, a spike on the grid
+                if counts[b] < capacity:
+                    spikes[b, counts[b]] = (k + 1) * dt
+                counts[b] += 1
+                V[b] = V_reset
+                ref[b] = t_ref
+        if record:
+            for b in range(batch):
+                traces[0, b, k + 1] = V[b]
 
 
 @dataclass(frozen=True)
