@@ -97,35 +97,23 @@ def hh_rk4_loop(x0, steps: int, dt: float) -> list[float]:
 
 
 def lif_exact_sweep(amplitudes, steps: int, dt: float, t_on: float, t_off: float) -> list[list[float]]:
-    """Per-step Python loop of the neurohelpers exact LIF update (textbook neuron:
-    C = 1 nF, R = 10 MOhm, -65/-50/-65 mV, t_ref = 2 ms): the same numerics as the
-    compiled kernel, to measure what compilation alone buys."""
+    """Per-step Python loop of the neurohelpers exact LIF step, not compiled (the
+    kernel's own step function, ``.py_func``), for the textbook neuron (C = 1 nF,
+    R = 10 MOhm, -65/-50/-65 mV, t_ref = 2 ms): what compilation alone buys."""
+    from neurohelpers.lif import _exact_step
+
+    step = _exact_step.py_func
     C, R, V_rest, V_th, V_reset, t_ref = 1.0, 10.0, -65.0, -50.0, -65.0, 2.0
-    tau = R * C
-    decay_dt = math.exp(-dt / tau)
+    decay_dt = math.exp(-dt / (R * C))
     trains = []
     for amp in amplitudes:
-        V, ref, spikes = V_rest, 0.0, []
+        spikes = np.empty((1, steps))
+        V, ref, count = V_rest, 0.0, 0
         for k in range(steps - 1):
             t = k * dt
             I = amp if t_on - 1e-9 <= t < t_off - 1e-9 else 0.0
-            left = dt
-            while left > 0.0:
-                if ref > 0.0:
-                    V = V_reset
-                    if ref >= left:
-                        ref -= left
-                        break
-                    left -= ref
-                    ref = 0.0
-                V_inf = V_rest + R * I
-                decay = decay_dt if left == dt else math.exp(-left / tau)
-                V_end = V_inf + (V - V_inf) * decay
-                if V_end < V_th:
-                    V = V_end
-                    break
-                s = min(max(tau * math.log((V_inf - V) / (V_inf - V_th)), 0.0), left)
-                spikes.append(t + (dt - left) + s)
-                V, ref, left = V_reset, t_ref, left - s
-        trains.append(spikes)
+            V, ref, count = step(
+                V, ref, I, t, dt, C, R, V_rest, V_th, V_reset, t_ref, decay_dt, spikes, 0, count
+            )
+        trains.append(list(spikes[0, :count]))
     return trains
