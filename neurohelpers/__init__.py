@@ -10,21 +10,20 @@ R MOhm); Izhikevich in its own units; Hodgkin-Huxley in uA/cm^2.
 >>> rate = nh.firing_rate(res.spike_times, window=(20, 80))
 """
 
+from . import plotting, protocols
 from .analysis import (
     convergence_order,
     decay_time_constant,
-    fi_curve,
     firing_rate,
     isi_statistics,
-    rheobase,
     spike_times,
-    threshold_amplitude,
 )
 from .hodgkin_huxley import HodgkinHuxley, gate_rates, steady_state_gates
 from .integrate import SimulationResult
 from .izhikevich import PRESETS, Izhikevich
 from .lif import LIF
 from .plotting import fi_figure, phase_plane_figure, trace_figure, with_spike_peaks
+from .protocols import fi_curve, rheobase, threshold_amplitude
 from .stimulus import pulse_current, step_current, time_axis
 
 __all__ = [
@@ -41,6 +40,8 @@ __all__ = [
     "gate_rates",
     "isi_statistics",
     "phase_plane_figure",
+    "plotting",
+    "protocols",
     "pulse_current",
     "rheobase",
     "spike_times",

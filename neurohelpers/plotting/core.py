@@ -11,7 +11,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .integrate import SimulationResult
+from ..integrate import SimulationResult
+
+__all__ = ["GATE_COLOURS", "fi_figure", "phase_plane_figure", "trace_figure", "with_spike_peaks"]
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure

@@ -1,0 +1,5 @@
+"""Figures of the lif chapter: one function per figure kind, each returns the Figure."""
+
+from __future__ import annotations
+
+__all__: list[str] = []

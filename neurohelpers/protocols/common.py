@@ -1,0 +1,211 @@
+"""Experiments that run a model: f-I curves, current thresholds and rheobase.
+
+These protocols build a stimulus, call a model's ``simulate`` and measure the
+result with :mod:`neurohelpers.analysis`. Units: time ms, rates Hz, currents in
+the model's own units (LIF nA, Izhikevich model units, Hodgkin-Huxley uA/cm^2).
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+
+import numpy as np
+
+from .. import _checks
+from ..analysis import firing_rate
+from ..stimulus import pulse_current, step_current, time_axis
+
+__all__ = ["fi_curve", "rheobase", "threshold_amplitude"]
+
+
+def fi_curve(
+    model,
+    currents,
+    *,
+    dt: float = 0.02,
+    duration: float = 100.0,
+    onset: float = 20.0,
+    offset: float = 80.0,
+    measure: str = "count",
+    window: tuple[float, float] | None = None,
+    chunk_size: int = 1024,
+    progress: bool = False,
+    **simulate_kwargs,
+) -> np.ndarray:
+    """Firing rate against the amplitude of a current pulse, as one batch.
+
+    Each current drives the model with a pulse ``onset <= t < offset`` (ms);
+    the rate is measured in that window, or in ``window`` if given (e.g. the
+    last part of the pulse for an adapted, steady-state rate). Only spike times are kept, in chunks
+    of ``chunk_size`` neurons, so memory stays bounded for 10^5 currents.
+
+    Parameters
+    ----------
+    model : LIF, Izhikevich or HodgkinHuxley
+    currents : array_like, 1-D
+        Pulse amplitudes, model current units.
+    dt, duration, onset, offset : float
+        Time step, run length and pulse window, ms.
+    measure : {"count", "isi"}
+        How the rate is measured, see :func:`firing_rate`.
+    chunk_size : int
+        Neurons simulated per kernel call.
+    progress : bool
+        Print one line per chunk to stderr.
+    **simulate_kwargs
+        Passed to ``model.simulate`` (``method=``, initial state, ...).
+
+    Returns
+    -------
+    numpy.ndarray
+        Rates in Hz, one per current.
+    """
+    currents = np.asarray(currents, dtype=np.float64)
+    if currents.ndim != 1 or currents.size == 0:
+        raise ValueError(f"currents must be a non-empty 1-D array, got shape {currents.shape}")
+    if not np.all(np.isfinite(currents)):
+        raise ValueError("currents contains NaN or infinite values")
+    if not 0.0 <= onset < offset <= duration:
+        raise ValueError(
+            f"need 0 <= onset < offset <= duration, got onset={onset}, offset={offset}, duration={duration}"
+        )
+    if int(chunk_size) < 1:
+        raise ValueError(f"chunk_size must be >= 1, got {chunk_size}")
+    t = time_axis(duration, dt)
+    shape = pulse_current(t, [(onset, offset, 1.0)])
+    rates = np.empty(currents.size)
+    # one shared waveform scaled per neuron: no (chunk, n) current array is built
+    n_chunks = math.ceil(currents.size / chunk_size)
+    for i in range(n_chunks):
+        sl = slice(i * chunk_size, (i + 1) * chunk_size)
+        res = model.simulate(shape, dt, record=False, gain=currents[sl], **simulate_kwargs)
+        rates[sl] = firing_rate(res.spike_times, window or (onset, offset), method=measure)
+        if progress:
+            print(f"fi_curve: chunk {i + 1}/{n_chunks} done", file=sys.stderr)
+    return rates
+
+
+def threshold_amplitude(
+    model,
+    base,
+    shape,
+    window: tuple[float, float],
+    *,
+    dt: float,
+    low: float,
+    high: float,
+    tol: float = 1e-3,
+    per_round: int = 16,
+    **simulate_kwargs,
+) -> float:
+    """Smallest amplitude A for which ``base + A * shape`` makes a spike in ``window``.
+
+    Batched bisection: each round simulates ``per_round`` amplitudes spread over
+    the bracket in one call and shrinks it by a factor ``per_round + 1``.
+
+    Parameters
+    ----------
+    model : LIF, Izhikevich or HodgkinHuxley
+    base, shape : array_like, shape (n,)
+        Fixed part of the input and the unit test waveform, model current units.
+    window : (start, stop)
+        A spike with ``start <= t < stop`` (ms) counts.
+    dt : float
+        Time step, ms.
+    low, high : float
+        Bracket: ``low`` must not make a spike in the window, ``high`` must.
+    tol : float
+        Width of the final bracket, current units.
+    per_round : int
+        Amplitudes simulated per round.
+    **simulate_kwargs
+        Passed to ``model.simulate``.
+
+    Returns
+    -------
+    float
+        The upper end of the final bracket (fires), current units.
+    """
+    base = np.asarray(base, dtype=np.float64)
+    shape = np.asarray(shape, dtype=np.float64)
+    if base.ndim != 1 or base.shape != shape.shape:
+        raise ValueError(f"base {base.shape} and shape {shape.shape} must be 1-D and equal in length")
+    _checks.positive("tol", tol)
+    if int(per_round) < 1:
+        raise ValueError(f"per_round must be >= 1, got {per_round}")
+    if not high > low:
+        raise ValueError(f"need high > low, got low={low}, high={high}")
+
+    def fires(amplitudes: np.ndarray) -> np.ndarray:
+        drive = base[None, :] + amplitudes[:, None] * shape[None, :]
+        res = model.simulate(drive, dt, record=False, **simulate_kwargs)
+        return firing_rate(res.spike_times, window) > 0
+
+    ends = fires(np.array([low, high]))
+    if ends[0] or not ends[1]:
+        raise ValueError(
+            f"bracket does not hold a threshold: low={low:g} {'fires' if ends[0] else 'is silent'}, "
+            f"high={high:g} {'fires' if ends[1] else 'is silent'}"
+        )
+    while high - low > tol:
+        trial = np.linspace(low, high, per_round + 2)[1:-1]
+        hit = fires(trial)
+        first = int(np.argmax(hit)) if hit.any() else per_round
+        if first < per_round:
+            high = float(trial[first])
+        if first > 0:
+            low = float(trial[first - 1])
+    return high
+
+
+def rheobase(
+    model,
+    *,
+    kind: str = "one",
+    low: float = 0.0,
+    high: float = 100.0,
+    tol: float = 1e-3,
+    dt: float = 0.02,
+    onset: float = 10.0,
+    duration: float = 510.0,
+    tail: float = 100.0,
+    per_round: int = 16,
+    **simulate_kwargs,
+) -> float:
+    """Smallest step amplitude that makes the model fire, by batched bisection.
+
+    A step from ``onset`` to the end of the run is applied from the model's
+    default initial state (rest); see :func:`threshold_amplitude`.
+
+    Parameters
+    ----------
+    model : LIF, Izhikevich or HodgkinHuxley
+    kind : {"one", "sustained"}
+        ``"one"``: at least one spike after onset. ``"sustained"``: a spike in the
+        last ``tail`` ms of the step (repetitive firing that does not die out).
+    low, high : float
+        Bracket, model current units: ``low`` must not fire, ``high`` must.
+    tol : float
+        Width of the final bracket, current units.
+    dt, onset, duration, tail : float
+        Time step and protocol, ms.
+    per_round : int
+        Amplitudes tried per batch.
+
+    Returns
+    -------
+    float
+        The upper end of the final bracket (fires), current units.
+    """
+    _checks.method_name(kind, ("one", "sustained"))
+    if not 0.0 <= onset < duration:
+        raise ValueError(f"need 0 <= onset < duration, got onset={onset}, duration={duration}")
+    if kind == "sustained" and not 0.0 < tail <= duration - onset:
+        raise ValueError(f"tail must be in (0, duration - onset], got {tail}")
+    t = time_axis(duration, dt)
+    window = (onset, duration + dt) if kind == "one" else (duration - tail, duration + dt)
+    return threshold_amplitude(
+        model, np.zeros_like(t), step_current(t, [(onset, 1.0)]), window, dt=dt, low=low,
+        high=high, tol=tol, per_round=per_round, **simulate_kwargs,
+    )
