@@ -24,6 +24,8 @@ $(STAMP): requirements.txt pyproject.toml
 lint: setup
 	@echo "==> ruff"
 	$(VENV)/bin/ruff check .
+	@echo "==> ruff: notebook code at most 79 columns (it prints unwrapped in the code appendix)"
+	$(VENV)/bin/ruff check --line-length 79 notebooks
 
 unit: setup
 	@echo "==> unit tests"

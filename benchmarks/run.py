@@ -22,7 +22,8 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-BUILD = HERE / "build"
+#: Build folder for the C loop and saved results; tests point it at a temporary folder.
+BUILD = Path(os.environ.get("NH_BENCH_BUILD", str(HERE / "build")))
 LIMIT = BUILD / "limit"
 PROTOCOL = [(0, 10), (100, -10), (200, 20), (300, 80), (400, -100)]
 SEGMENTS = [(0, 100, 10.0), (100, 200, 0.0), (200, 300, 20.0), (300, 400, 100.0), (400, 500, 0.0)]

@@ -10,7 +10,7 @@ R MOhm); Izhikevich in its own units; Hodgkin-Huxley in uA/cm^2.
 >>> rate = nh.firing_rate(res.spike_times, window=(20, 80))
 """
 
-from . import plotting, protocols
+from . import plotting, protocols, tables
 from .analysis import (
     convergence_order,
     decay_time_constant,
@@ -47,6 +47,7 @@ __all__ = [
     "spike_times",
     "steady_state_gates",
     "step_current",
+    "tables",
     "threshold_amplitude",
     "time_axis",
     "trace_figure",
