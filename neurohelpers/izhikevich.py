@@ -12,6 +12,7 @@ IEEE Trans. Neural Netw. 14:1569.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -228,6 +229,59 @@ class Izhikevich:
     def saddle_node_current(self) -> float:
         """Input at which the resting state disappears, ``(5 - b)^2 / 0.16 - 140``."""
         return (5.0 - self.b) ** 2 / 0.16 - 140.0
+
+    @property
+    def hopf_current(self) -> float | None:
+        """Input of the Andronov-Hopf bifurcation of the resting state, or None.
+
+        At an equilibrium ``v*`` the Jacobian is ``[[0.08 v* + 5, -1], [a b, -a]]``.
+        With ``D = (5 - b)^2 - 0.16 (140 + I)`` the equilibria are
+        ``v* = (-(5 - b) -+ sqrt(D)) / 0.08``, where ``0.08 v* + 5 = b -+ sqrt(D)``, so
+        ``trace = b - a -+ sqrt(D)`` and ``det = +-a sqrt(D)``. The trace vanishes with
+        ``det > 0`` (a pair of imaginary eigenvalues) when ``sqrt(D) = |b - a|`` and
+        ``a (b - a) > 0``, i.e. at
+
+        ``I_H = ((5 - b)^2 - (b - a)^2) / 0.16 - 140``,
+
+        below the saddle-node current ``(5 - b)^2 / 0.16 - 140``. For ``a > 0`` and
+        ``b > a`` (RS, IB, CH, FS, LTS, TC, RZ) the lower equilibrium, the rest, is a
+        stable focus below ``I_H`` and an unstable one above it. For ``a < 0`` and
+        ``b < a`` the upper equilibrium is the rest, stable only *above* ``I_H``
+        (inhibition-induced spiking). Otherwise (``a (b - a) <= 0``) the rest is lost
+        at the saddle-node only and this is None.
+        """
+        if self.a * (self.b - self.a) <= 0.0:
+            return None
+        return ((5.0 - self.b) ** 2 - (self.b - self.a) ** 2) / 0.16 - 140.0
+
+    def bifurcations(self) -> dict[str, float | str | None]:
+        """Where the resting state of the constant-input system changes, as a summary.
+
+        Returns
+        -------
+        dict
+            ``"saddle_node"``: current at which rest and saddle merge and vanish
+            (model units). ``"hopf"``: Andronov-Hopf current (see
+            :attr:`hopf_current`) or None. ``"hopf_v"``: v at the Hopf point, mV.
+            ``"hopf_frequency"``: frequency of the linear oscillation there,
+            ``sqrt(|a (b - a)|) / (2 pi)`` in Hz. ``"rest_lost_by"``:
+            ``"Andronov-Hopf"`` or ``"saddle-node"``, the bifurcation at which a stable
+            rest stops existing as I is swept towards the saddle-node current.
+            ``"rest_lost_at"``: its current.
+        """
+        hopf = self.hopf_current
+        sn = self.saddle_node_current
+        out: dict[str, float | str | None] = {
+            "saddle_node": sn, "hopf": hopf, "hopf_v": None, "hopf_frequency": None,
+            "rest_lost_by": "saddle-node", "rest_lost_at": sn,
+        }
+        if hopf is not None:
+            root = abs(self.b - self.a) if self.a > 0 else -abs(self.b - self.a)
+            out["hopf_v"] = (-(5.0 - self.b) - root) / 0.08
+            out["hopf_frequency"] = 1000.0 * math.sqrt(abs(self.a * (self.b - self.a))) / (2.0 * math.pi)
+            out["rest_lost_by"] = "Andronov-Hopf"
+            out["rest_lost_at"] = hopf
+        return out
 
     def simulate(
         self,

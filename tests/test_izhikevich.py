@@ -117,3 +117,53 @@ def test_fi_curve_window_for_steady_rate():
     reference = izhikevich_spike_times(0.02, 0.2, -65.0, 8.0, I=10.0, t_stop=600.0)
     late = reference[reference >= 300.0]
     assert steady[0] == pytest.approx(1000.0 * (late.size - 1) / (late[-1] - late[0]), rel=1e-6)
+
+
+def rest_eigenvalues(a, b, I):
+    """Eigenvalues (1/ms) at the lower (a > 0) or upper (a < 0) equilibrium, from scratch:
+    equilibria solve 0.04 v^2 + (5 - b) v + 140 + I = 0; Jacobian [[0.08 v + 5, -1], [a b, -a]]."""
+    roots = np.sort(np.roots([0.04, 5.0 - b, 140.0 + I]).real)
+    v = roots[0] if a > 0 else roots[-1]
+    return np.linalg.eigvals(np.array([[0.08 * v + 5.0, -1.0], [a * b, -a]]))
+
+
+@pytest.mark.parametrize("name", list(nh.PRESETS))
+def test_hopf_current_matches_the_hand_derived_closed_form(name):
+    a, b, _, _ = nh.PRESETS[name]
+    # trace = b - a - sqrt(D) at the rest, D = (5 - b)^2 - 0.16 (140 + I): zero at sqrt(D) = b - a
+    expected = ((5.0 - b) ** 2 - (b - a) ** 2) / 0.16 - 140.0
+    model = nh.Izhikevich.preset(name)
+    assert model.hopf_current == pytest.approx(expected, rel=1e-12, abs=1e-12)
+    summary = model.bifurcations()
+    assert summary["rest_lost_by"] == "Andronov-Hopf" and summary["rest_lost_at"] == model.hopf_current
+    assert summary["saddle_node"] == pytest.approx((5.0 - b) ** 2 / 0.16 - 140.0)
+    assert summary["hopf"] < summary["saddle_node"]
+    # the rest is a stable focus just below and an unstable focus just above
+    below, above = rest_eigenvalues(a, b, expected - 1e-6), rest_eigenvalues(a, b, expected + 1e-6)
+    assert np.all(below.real < 0) and np.all(above.real > 0)
+    assert np.all(below.imag != 0) and np.all(above.imag != 0)
+    # the linear frequency at the Hopf point
+    omega = np.abs(rest_eigenvalues(a, b, expected).imag[0])
+    assert summary["hopf_frequency"] == pytest.approx(1000.0 * omega / (2 * np.pi), rel=1e-6)
+
+
+def test_hopf_values_for_the_2003_cortical_classes():
+    """Hand arithmetic: RS (4.8^2 - 0.18^2)/0.16 - 140 = 3.7975; FS (4.8^2 - 0.1^2)/0.16 - 140 = 3.9375."""
+    for name in ("RS", "IB", "CH"):
+        assert nh.Izhikevich.preset(name).hopf_current == pytest.approx(3.7975, abs=1e-12)
+    assert nh.Izhikevich.preset("FS").hopf_current == pytest.approx(3.9375, abs=1e-12)
+    # Re(lambda) of the RS rest at I = 3.9: (b - a - sqrt(D)) / 2 with D = 4.8^2 - 0.16 * 143.9
+    re = (0.18 - np.sqrt(4.8**2 - 0.16 * 143.9)) / 2
+    assert re == pytest.approx(0.0268, abs=1e-4)
+    assert not nh.Izhikevich.preset("RS").fixed_points(3.9)[0]["stable"]
+
+
+def test_no_hopf_when_b_is_below_a():
+    """b < a (class-1 integrator-like): the rest stays a stable node up to the saddle-node."""
+    model = nh.Izhikevich(a=0.02, b=-0.1, c=-55.0, d=6.0)
+    assert model.hopf_current is None
+    summary = model.bifurcations()
+    assert summary["rest_lost_by"] == "saddle-node" and summary["hopf_v"] is None
+    sn = (5.0 + 0.1) ** 2 / 0.16 - 140.0
+    assert summary["rest_lost_at"] == pytest.approx(sn)
+    assert np.all(rest_eigenvalues(0.02, -0.1, sn - 1e-3).real < 0)
