@@ -5,11 +5,27 @@ Times in ms, rates in Hz, currents in the model's unit.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import numpy as np
 
 from . import _checks
+
+
+def _real_array(name: str, value, ndim: int | None = None) -> np.ndarray:
+    """``value`` as a float64 array; ValueError for complex, non-numeric or NaN/inf input."""
+    if np.iscomplexobj(value):
+        raise ValueError(f"{name} must be real; got complex values")
+    try:
+        arr = np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError) as err:
+        raise ValueError(f"{name} must be an array of real numbers ({err})") from None
+    if ndim is not None and arr.ndim != ndim:
+        raise ValueError(f"{name} must be {ndim}-D, got shape {arr.shape}")
+    if not np.all(np.isfinite(arr)):
+        raise ValueError(f"{name} contains NaN or infinite values")
+    return arr
 
 
 def spike_times(V, t, threshold: float = 0.0) -> np.ndarray | list[np.ndarray]:
@@ -29,8 +45,8 @@ def spike_times(V, t, threshold: float = 0.0) -> np.ndarray | list[np.ndarray]:
     numpy.ndarray or list of numpy.ndarray
         Spike times, ms (a list with one array per row for 2-D ``V``).
     """
-    V = np.asarray(V, dtype=np.float64)
-    t = np.asarray(t, dtype=np.float64)
+    V = _real_array("V", V)
+    t = _real_array("t", t)
     if V.ndim not in (1, 2) or t.ndim != 1 or V.shape[-1] != t.shape[0]:
         raise ValueError(f"V {V.shape} must be (n,) or (batch, n) with t of shape (n,); t is {t.shape}")
     rows = np.atleast_2d(V)
@@ -43,12 +59,14 @@ def spike_times(V, t, threshold: float = 0.0) -> np.ndarray | list[np.ndarray]:
 
 
 def _as_spike_rows(spikes) -> tuple[list[np.ndarray], bool]:
-    """Accept one array of spike times or a sequence of them."""
+    """Accept one array of spike times or a sequence of them (each checked: real, finite, 1-D)."""
     if isinstance(spikes, np.ndarray) and spikes.ndim == 1:
-        return [spikes], True
+        return [_real_array("spike_times", spikes)], True
     if isinstance(spikes, Sequence) and (len(spikes) == 0 or np.ndim(spikes[0]) == 0):
-        return [np.asarray(spikes, dtype=np.float64)], True
-    return [np.asarray(s, dtype=np.float64) for s in spikes], False
+        return [_real_array("spike_times", spikes)], True
+    if isinstance(spikes, np.ndarray) and spikes.ndim != 2:
+        raise ValueError(f"spike_times must be one 1-D train or a list of them, got shape {spikes.shape}")
+    return [_real_array(f"spike_times[{i}]", s, ndim=1) for i, s in enumerate(spikes)], False
 
 
 def firing_rate(spike_times, window: tuple[float, float], method: str = "count"):
@@ -64,7 +82,10 @@ def firing_rate(spike_times, window: tuple[float, float], method: str = "count")
         ``"count"``: number of spikes / window length. ``"isi"``: 1 / mean
         inter-spike interval of the spikes in the window (0 with fewer than two
         spikes); it has no +-1 spike counting error, so it equals the steady
-        rate of a regular train.
+        rate of a regular train. ``"isi"`` needs strictly increasing spike times
+        in the window: repeated or unsorted times (an interval of 0 or less,
+        e.g. spikes closer than the float resolution of t) raise ValueError
+        rather than give an infinite or negative rate; use ``"count"`` there.
 
     Returns
     -------
@@ -88,10 +109,23 @@ def firing_rate(spike_times, window: tuple[float, float], method: str = "count")
         last = np.full(len(rows), -np.inf)
         np.minimum.at(first, owner[inside], flat[inside])
         np.maximum.at(last, owner[inside], flat[inside])
+        _check_increasing(flat[inside], owner[inside])
         rates = np.zeros(len(rows))
         ok = counts >= 2
         rates[ok] = 1000.0 * (counts[ok] - 1) / (last[ok] - first[ok])
     return float(rates[0]) if single else rates
+
+
+def _check_increasing(times: np.ndarray, owner: np.ndarray) -> None:
+    """ValueError unless the spike times of each train (same ``owner``) strictly increase."""
+    same = owner[1:] == owner[:-1]
+    bad = same & (np.diff(times) <= 0)
+    if bad.any():
+        k = int(np.argmax(bad))
+        raise ValueError(
+            f"spike_times must be strictly increasing for method='isi': train {int(owner[k])} has "
+            f"{times[k]!r} followed by {times[k + 1]!r} ms (use method='count' for such trains)"
+        )
 
 
 def isi_statistics(spike_times, burst_isi: float = 10.0, gap_ratio: float = 0.3) -> dict[str, float]:
@@ -99,8 +133,8 @@ def isi_statistics(spike_times, burst_isi: float = 10.0, gap_ratio: float = 0.3)
 
     Parameters
     ----------
-    spike_times : array_like
-        Spike times, ms.
+    spike_times : array_like, 1-D
+        Spike times of one train, ms, strictly increasing.
     burst_isi : float
         ISIs up to this (ms) can join spikes into one burst.
     gap_ratio : float
@@ -116,8 +150,20 @@ def isi_statistics(spike_times, burst_isi: float = 10.0, gap_ratio: float = 0.3)
         (NaN with < 3 spikes); ``bursts``: groups of >= 2 spikes whose ISIs are at most
         ``min(burst_isi, gap_ratio * longest ISI)``.
     """
-    s = np.asarray(spike_times, dtype=np.float64)
+    if isinstance(spike_times, Sequence) and len(spike_times) and np.ndim(spike_times[0]) > 0:
+        raise ValueError("isi_statistics takes one spike train (1-D spike_times); call it once per train")
+    s = _real_array("spike_times", spike_times)
+    if s.ndim != 1:
+        raise ValueError(
+            f"isi_statistics takes one spike train (1-D spike_times), got shape {s.shape}; "
+            "call it once per train"
+        )
     isi = np.diff(s)
+    if np.any(isi <= 0):
+        k = int(np.argmax(isi <= 0))
+        raise ValueError(
+            f"spike_times must be strictly increasing: {s[k]!r} is followed by {s[k + 1]!r} ms"
+        )
     nan = float("nan")
     stats = {
         "count": int(s.size),
@@ -151,21 +197,58 @@ def decay_time_constant(t, V, V_inf: float, window: tuple[float, float]) -> floa
         The value V relaxes to, mV.
     window : (start, stop)
         Part of the trace to fit, ms; V must not reach V_inf inside it.
+
+    Returns
+    -------
+    float
+        tau, ms (> 0).
+
+    Raises
+    ------
+    ValueError
+        If the window holds fewer than two samples, V reaches V_inf in it, or
+        ``|V - V_inf|`` does not shrink across it (a flat or growing trace has
+        no decay time constant).
     """
-    t = np.asarray(t, dtype=np.float64)
-    V = np.asarray(V, dtype=np.float64)
+    t = _real_array("t", t, ndim=1)
+    V = _real_array("V", V, ndim=1)
+    if t.shape != V.shape:
+        raise ValueError(f"t {t.shape} and V {V.shape} must have the same shape")
+    V_inf = _checks.finite("V_inf", V_inf)
     inside = (t >= window[0]) & (t <= window[1])
     gap = np.abs(V[inside] - V_inf)
     if inside.sum() < 2 or np.any(gap <= 0):
         raise ValueError("window must hold >= 2 samples with V != V_inf")
     slope = np.polyfit(t[inside], np.log(gap), 1)[0]
+    span = float(t[inside].max() - t[inside].min())
+    # the fitted log-gap must fall by more than rounding noise across the window
+    if not slope * span < -1e-9:
+        raise ValueError(
+            f"V does not decay toward V_inf={V_inf:g} mV in window {tuple(window)!r}: "
+            f"|V - V_inf| changes by a factor {math.exp(slope * span):.12g} across it"
+        )
     return float(-1.0 / slope)
 
 
 def convergence_order(steps, errors) -> float:
-    """Slope of log(error) against log(step): the observed order of a scheme."""
-    steps = np.asarray(steps, dtype=np.float64)
-    errors = np.asarray(errors, dtype=np.float64)
+    """Slope of log(error) against log(step): the observed order of a scheme.
+
+    Parameters
+    ----------
+    steps : array_like, 1-D
+        Step sizes (> 0), at least two different values.
+    errors : array_like, same shape
+        Errors (> 0) at those steps.
+
+    Returns
+    -------
+    float
+        Least-squares slope of log(error) against log(step).
+    """
+    steps = _real_array("steps", steps)
+    errors = _real_array("errors", errors)
     if steps.shape != errors.shape or steps.size < 2 or np.any(steps <= 0) or np.any(errors <= 0):
         raise ValueError("need >= 2 positive steps and errors of the same shape")
+    if np.unique(steps).size < 2:
+        raise ValueError(f"steps must hold at least two different step sizes, got {steps.tolist()}")
     return float(np.polyfit(np.log(steps), np.log(errors), 1)[0])

@@ -92,3 +92,61 @@ def test_threshold_amplitude_of_a_brief_lif_pulse():
     assert found == pytest.approx(15.0 / (10.0 * (1 - math.exp(-0.1))), abs=2e-6)
     with pytest.raises(ValueError, match="equal in length"):
         nh.threshold_amplitude(model, np.zeros(3), shape, (0, 30), dt=0.1, low=0, high=1)
+
+
+# --- regression tests for bad input (issue 10, section 2) ---
+
+
+def test_decay_time_constant_refuses_a_flat_trace():
+    """A trace that does not decay used to give tau = -1.2e17 ms (or -inf)."""
+    t = np.linspace(0, 10, 101)
+    for V in (np.full(101, -64.0), -65.0 + 1e-3 * np.ones(101) + 1e-19 * t):
+        with pytest.raises(ValueError, match="does not decay"):
+            nh.decay_time_constant(t, V, -65.0, (0, 10))
+    with pytest.raises(ValueError, match="does not decay"):  # growing away from V_inf
+        nh.decay_time_constant(t, -65.0 + np.exp(t / 5.0), -65.0, (0, 10))
+
+
+def test_isi_statistics_refuses_unsorted_or_repeated_spikes():
+    with pytest.raises(ValueError, match="strictly increasing"):
+        nh.isi_statistics([10.0, 5.0, 1.0])
+    with pytest.raises(ValueError, match="strictly increasing"):
+        nh.isi_statistics([1.0, 5.0, 5.0])
+
+
+def test_isi_statistics_refuses_a_list_of_trains_clearly():
+    for trains in ([[1.0, 2.0], [3.0, 4.0, 5.0]], [np.arange(3.0), np.arange(4.0)], np.ones((2, 3))):
+        with pytest.raises(ValueError, match="one spike train"):
+            nh.isi_statistics(trains)
+
+
+def test_firing_rate_isi_refuses_repeated_spike_times_without_warnings():
+    """Two spikes at the same time used to give inf Hz with RuntimeWarnings (errors here)."""
+    with pytest.raises(ValueError, match="strictly increasing"):
+        nh.firing_rate(np.array([5.0, 5.0]), (0, 10), method="isi")
+    with pytest.raises(ValueError, match="train 1"):
+        nh.firing_rate([np.array([1.0, 2.0]), np.array([3.0, 3.0, 4.0])], (0, 10), method="isi")
+    # counting does not need distinct times, and a duplicate outside the window is ignored
+    assert nh.firing_rate(np.array([5.0, 5.0]), (0, 10)) == pytest.approx(200.0)
+    assert nh.firing_rate(np.array([1.0, 1.0, 4.0, 6.0]), (2, 10), method="isi") == pytest.approx(500.0)
+
+
+def test_convergence_order_refuses_equal_steps():
+    """Equal steps have no slope; they used to give 1.75 with a RankWarning."""
+    with pytest.raises(ValueError, match="different step sizes"):
+        nh.convergence_order([0.1, 0.1, 0.1], [1.0, 2.0, 3.0])
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda: nh.firing_rate(np.array([5.0 + 1j]), (0, 10)),
+        lambda: nh.isi_statistics(np.array([1.0, 2.0 + 1j])),
+        lambda: nh.spike_times(np.array([0.0, 1.0j]), np.array([0.0, 1.0])),
+        lambda: nh.decay_time_constant(np.arange(3.0), np.ones(3) * 1j, 0.0, (0, 2)),
+        lambda: nh.convergence_order(np.array([0.1, 0.2j]), np.array([1.0, 2.0])),
+    ],
+)
+def test_complex_input_is_refused(call):
+    with pytest.raises(ValueError, match="must be real"):
+        call()

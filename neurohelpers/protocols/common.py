@@ -13,10 +13,22 @@ import sys
 import numpy as np
 
 from .. import _checks
-from ..analysis import firing_rate
+from ..analysis import _real_array, firing_rate
 from ..stimulus import pulse_current, step_current, time_axis
 
 __all__ = ["fi_curve", "rheobase", "threshold_amplitude"]
+
+# simulate options the protocols set themselves: passing them too would collide
+_RESERVED = ("record", "gain")
+
+
+def _refuse_reserved(protocol: str, simulate_kwargs: dict) -> None:
+    clash = [k for k in _RESERVED if k in simulate_kwargs]
+    if clash:
+        raise ValueError(
+            f"{protocol} sets {', '.join(clash)}= itself (it keeps spike times only); "
+            f"do not pass {', '.join(clash)}= to it"
+        )
 
 
 def fi_curve(
@@ -54,18 +66,24 @@ def fi_curve(
     progress : bool
         Print one line per chunk to stderr.
     **simulate_kwargs
-        Passed to ``model.simulate`` (``method=``, initial state, ...).
+        Passed to ``model.simulate`` (``method=``, initial state, ...); not
+        ``record`` or ``gain``, which ``fi_curve`` sets itself.
 
     Returns
     -------
     numpy.ndarray
         Rates in Hz, one per current.
+
+    Raises
+    ------
+    ValueError
+        For bad arguments, including ``record=``/``gain=`` and a ``dt`` so
+        coarse that the pulse holds no time sample.
     """
-    currents = np.asarray(currents, dtype=np.float64)
+    _refuse_reserved("fi_curve", simulate_kwargs)
+    currents = _real_array("currents", currents)
     if currents.ndim != 1 or currents.size == 0:
         raise ValueError(f"currents must be a non-empty 1-D array, got shape {currents.shape}")
-    if not np.all(np.isfinite(currents)):
-        raise ValueError("currents contains NaN or infinite values")
     if not 0.0 <= onset < offset <= duration:
         raise ValueError(
             f"need 0 <= onset < offset <= duration, got onset={onset}, offset={offset}, duration={duration}"
@@ -74,6 +92,11 @@ def fi_curve(
         raise ValueError(f"chunk_size must be >= 1, got {chunk_size}")
     t = time_axis(duration, dt)
     shape = pulse_current(t, [(onset, offset, 1.0)])
+    if t.size < 2 or not shape[:-1].any():
+        raise ValueError(
+            f"dt={dt:g} ms is too coarse for this protocol: the pulse {onset:g}-{offset:g} ms of a "
+            f"{duration:g} ms run holds no time step; use dt well below offset - onset"
+        )
     rates = np.empty(currents.size)
     # one shared waveform scaled per neuron: no (chunk, n) current array is built
     n_chunks = math.ceil(currents.size / chunk_size)
@@ -116,19 +139,23 @@ def threshold_amplitude(
     low, high : float
         Bracket: ``low`` must not make a spike in the window, ``high`` must.
     tol : float
-        Width of the final bracket, current units.
+        Width of the final bracket, current units. A ``tol`` below the float
+        spacing of the bracket stops at two adjacent floats.
     per_round : int
         Amplitudes simulated per round.
     **simulate_kwargs
-        Passed to ``model.simulate``.
+        Passed to ``model.simulate`` (not ``record``, set here).
 
     Returns
     -------
     float
         The upper end of the final bracket (fires), current units.
     """
-    base = np.asarray(base, dtype=np.float64)
-    shape = np.asarray(shape, dtype=np.float64)
+    _refuse_reserved("threshold_amplitude", simulate_kwargs)
+    base = _real_array("base", base)
+    shape = _real_array("shape", shape)
+    low = _checks.finite("low", low)
+    high = _checks.finite("high", high)
     if base.ndim != 1 or base.shape != shape.shape:
         raise ValueError(f"base {base.shape} and shape {shape.shape} must be 1-D and equal in length")
     _checks.positive("tol", tol)
@@ -149,10 +176,14 @@ def threshold_amplitude(
             f"high={high:g} {'fires' if ends[1] else 'is silent'}"
         )
     while high - low > tol:
-        trial = np.linspace(low, high, per_round + 2)[1:-1]
+        # only amplitudes strictly inside the bracket: none left once low, high are adjacent floats
+        trial = np.unique(np.linspace(low, high, per_round + 2)[1:-1])
+        trial = trial[(trial > low) & (trial < high)]
+        if trial.size == 0:
+            break
         hit = fires(trial)
-        first = int(np.argmax(hit)) if hit.any() else per_round
-        if first < per_round:
+        first = int(np.argmax(hit)) if hit.any() else trial.size
+        if first < trial.size:
             high = float(trial[first])
         if first > 0:
             low = float(trial[first - 1])
@@ -187,7 +218,8 @@ def rheobase(
     low, high : float
         Bracket, model current units: ``low`` must not fire, ``high`` must.
     tol : float
-        Width of the final bracket, current units.
+        Width of the final bracket, current units (stops at adjacent floats
+        if smaller than their spacing).
     dt, onset, duration, tail : float
         Time step and protocol, ms.
     per_round : int
