@@ -116,3 +116,37 @@ def time_step(dt: float, max_dt: float, scheme: str, why: str, allow_unstable: b
     if message and not allow_unstable:
         raise ValueError(message)
     return dt
+
+
+def nonzero(name: str, value: float) -> float:
+    """Return ``value`` as float, or raise ``ValueError`` if it is zero or not finite."""
+    value = finite(name, value)
+    if value == 0.0:
+        raise ValueError(f"{name} must be a finite nonzero number, got {value!r}")
+    return value
+
+
+def as_float(name: str, value) -> float:
+    """``value`` as a Python float, or a ``ValueError`` naming ``name``."""
+    if isinstance(value, (str, bytes, complex)) or np.iscomplexobj(value):
+        raise ValueError(f"{name} must be a real number, got {value!r}")
+    try:
+        arr = np.asarray(value)
+        if arr.ndim != 0:
+            raise TypeError
+        out = float(arr)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be a real number, got {value!r}") from None
+    if not math.isfinite(out):
+        raise ValueError(f"{name} must be finite, got {out!r}")
+    return out
+
+
+def store_floats(obj, names: tuple[str, ...]) -> None:
+    """Replace each named field of a frozen dataclass by its finite float value (on construction).
+
+    A 0-d array or other number-like parameter would otherwise stay stored as passed
+    (mutable, or not a float); this runs once in ``__post_init__``.
+    """
+    for name in names:
+        object.__setattr__(obj, name, as_float(name, getattr(obj, name)))

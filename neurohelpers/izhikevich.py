@@ -32,35 +32,61 @@ PRESETS: dict[str, tuple[float, float, float, float]] = {
     "RZ": (0.1, 0.26, -65.0, 2.0),  # resonator
 }
 
-METHODS = ("rk4", "euler", "izhikevich2003")
-_SCHEME = {"rk4": 0, "euler": 1, "izhikevich2003": 2}
+METHODS = ("rk4", "euler", "izhikevich2003", "izhikevich2004")
+_SCHEME = {"rk4": 0, "euler": 1, "izhikevich2003": 2, "izhikevich2004": 3}
 #: Largest dt (ms) each scheme accepts without ``allow_unstable``.
-MAX_DT = {"rk4": 0.25, "euler": 1.0, "izhikevich2003": 1.0}
+MAX_DT = {"rk4": 0.25, "euler": 1.0, "izhikevich2003": 1.0, "izhikevich2004": 1.0}
+#: Recovery equations: "standard" du/dt = a (b v - u); "accommodation" du/dt = a b (v + 65).
+RECOVERY = ("standard", "accommodation")
+#: v (mV) at which the accommodation variant's u stops changing (Izhikevich 2004, figure1.m).
+ACCOMMODATION_V = -65.0
 
 _NEWTON_STEPS = 20
 
 
 @njit(cache=True)
-def _dv(v, u, I):
-    return 0.04 * v * v + 5.0 * v + 140.0 - u + I
+def _dv(v, u, I, q):
+    """dv/dt = k2 v^2 + k1 v + k0 - u + I with q = (k2, k1, k0)."""
+    return q[0] * v * v + q[1] * v + q[2] - u + I
 
 
 @njit(cache=True)
-def _rk4(v, u, I, a, b, h):
-    kv1 = _dv(v, u, I)
-    ku1 = a * (b * v - u)
+def _dv_published(v, u, I, q):
+    """dv/dt evaluated as in figure1.m of Izhikevich (2004), ``k2*v^2 + k1*v + k0 - u + I``
+    (v^2 first: other rounding than :func:`_dv`)."""
+    return q[0] * (v * v) + q[1] * v + q[2] - u + I
+
+
+@njit(cache=True)
+def _u_drive(v, u, b, accommodation):
+    """du/dt divided by a: ``b v - u`` (standard) or ``b (v + 65)`` (accommodation)."""
+    if accommodation:
+        return b * (v - ACCOMMODATION_V)
+    return b * v - u
+
+
+@njit(cache=True)
+def _du(v, u, a, b, accommodation):
+    """du/dt."""
+    return a * _u_drive(v, u, b, accommodation)
+
+
+@njit(cache=True)
+def _rk4(v, u, I, a, b, h, q, acc):
+    kv1 = _dv(v, u, I, q)
+    ku1 = _du(v, u, a, b, acc)
     v2 = v + 0.5 * h * kv1
     u2 = u + 0.5 * h * ku1
-    kv2 = _dv(v2, u2, I)
-    ku2 = a * (b * v2 - u2)
+    kv2 = _dv(v2, u2, I, q)
+    ku2 = _du(v2, u2, a, b, acc)
     v3 = v + 0.5 * h * kv2
     u3 = u + 0.5 * h * ku2
-    kv3 = _dv(v3, u3, I)
-    ku3 = a * (b * v3 - u3)
+    kv3 = _dv(v3, u3, I, q)
+    ku3 = _du(v3, u3, a, b, acc)
     v4 = v + h * kv3
     u4 = u + h * ku3
-    kv4 = _dv(v4, u4, I)
-    ku4 = a * (b * v4 - u4)
+    kv4 = _dv(v4, u4, I, q)
+    ku4 = _du(v4, u4, a, b, acc)
     return (
         v + h / 6.0 * (kv1 + 2.0 * kv2 + 2.0 * kv3 + kv4),
         u + h / 6.0 * (ku1 + 2.0 * ku2 + 2.0 * ku3 + ku4),
@@ -68,7 +94,9 @@ def _rk4(v, u, I, a, b, h):
 
 
 @njit(cache=True)
-def _izh_kernel(I, gain, dt, a, b, c, d, v_peak, v0, u0, scheme, traces, spikes, counts, record):
+def _izh_kernel(
+    I, gain, dt, a, b, c, d, v_peak, q, acc, v0, u0, scheme, traces, spikes, counts, record
+):
     batch = gain.shape[0]
     n = I.shape[1]
     shared = I.shape[0] == 1
@@ -89,7 +117,7 @@ def _izh_kernel(I, gain, dt, a, b, c, d, v_peak, v0, u0, scheme, traces, spikes,
                         s = 0.0
                         u_hit = u
                     else:
-                        v_end, u_end = _rk4(v, u, Ik, a, b, left)
+                        v_end, u_end = _rk4(v, u, Ik, a, b, left, q, acc)
                         if v_end < v_peak:
                             v = v_end
                             u = u_end
@@ -98,14 +126,14 @@ def _izh_kernel(I, gain, dt, a, b, c, d, v_peak, v0, u0, scheme, traces, spikes,
                         s = left * (v_peak - v) / (v_end - v)
                         u_hit = u
                         for _ in range(_NEWTON_STEPS):
-                            v_s, u_hit = _rk4(v, u, Ik, a, b, s)
-                            step = (v_s - v_peak) / _dv(v_s, u_hit, Ik)
+                            v_s, u_hit = _rk4(v, u, Ik, a, b, s, q, acc)
+                            step = (v_s - v_peak) / _dv(v_s, u_hit, Ik, q)
                             s_new = min(max(s - step, 0.0), left)
                             if abs(s_new - s) <= 1e-14 * dt:
                                 s = s_new
                                 break
                             s = s_new
-                        v_s, u_hit = _rk4(v, u, Ik, a, b, s)
+                        v_s, u_hit = _rk4(v, u, Ik, a, b, s, q, acc)
                     if count < capacity:
                         spikes[j, count] = k * dt + (dt - left) + s
                     count += 1
@@ -114,14 +142,17 @@ def _izh_kernel(I, gain, dt, a, b, c, d, v_peak, v0, u0, scheme, traces, spikes,
                     left -= s
             else:
                 if scheme == 1:
-                    v_new = v + dt * _dv(v, u, Ik)
-                    u = u + dt * a * (b * v - u)
+                    v_new = v + dt * _dv(v, u, Ik, q)
+                    u = u + dt * a * _u_drive(v, u, b, acc)
                     v = v_new
+                elif scheme == 2:
+                    v = v + 0.5 * dt * _dv(v, u, Ik, q)
+                    v = v + 0.5 * dt * _dv(v, u, Ik, q)
+                    u = u + dt * a * _u_drive(v, u, b, acc)
                 else:
-                    v = v + 0.5 * dt * _dv(v, u, Ik)
-                    v = v + 0.5 * dt * _dv(v, u, Ik)
-                    u = u + dt * a * (b * v - u)
-                if v >= v_peak:
+                    v = v + dt * _dv_published(v, u, Ik, q)
+                    u = u + dt * a * _u_drive(v, u, b, acc)
+                if v > v_peak if scheme == 3 else v >= v_peak:
                     if count < capacity:
                         spikes[j, count] = (k + 1) * dt
                     count += 1
@@ -141,24 +172,39 @@ def _real_if_real(z) -> float | complex:
 
 @dataclass(frozen=True)
 class Izhikevich:
-    """Izhikevich (2003) neuron (immutable).
+    r"""Izhikevich (2003) neuron and its 2004 variants (immutable).
+
+    .. math::
+
+        \frac{dv}{dt} = k_2 v^2 + k_1 v + k_0 - u + I, \qquad
+        \frac{du}{dt} = a (b v - u) \ \text{(standard)} \ \text{or} \ a b (v + 65)
+        \ \text{(accommodation)}
 
     Parameters
     ----------
     a : float
-        Rate of the recovery variable u, 1/ms (> 0); 1/a is its time constant.
+        Rate of the recovery variable u, 1/ms (finite, nonzero; negative in the
+        inhibition-induced panels of Izhikevich 2004). For a > 0, 1/a is its time constant.
     b : float
         Sensitivity of u to the subthreshold v (dimensionless).
     c : float
         Reset value of v after a spike, mV.
     d : float
-        Increment of u after a spike (model units).
+        Increment of u after a spike (model units; may be negative).
     v_peak : float
         Spike cut-off, mV (default 30).
+    k2, k1, k0 : float
+        Coefficients of the quadratic, 1/(mV ms), 1/ms, mV/ms (defaults 0.04, 5, 140
+        as in the 2003 paper; 0.04, 4.1, 108 in the class-1 panel of the 2004
+        script figure1.m). k2 > 0.
+    recovery : {"standard", "accommodation"}
+        The u equation: ``a (b v - u)`` (default) or ``a b (v + 65)`` (the
+        accommodation panel of Izhikevich 2004, no -u term).
 
     Examples
     --------
     >>> rs = Izhikevich.preset("RS")   # a, b, c, d = 0.02, 0.2, -65, 8
+    >>> class1 = Izhikevich(a=0.02, b=-0.1, c=-55.0, d=6.0, k1=4.1, k0=108.0)
     """
 
     a: float = 0.02
@@ -166,11 +212,17 @@ class Izhikevich:
     c: float = -65.0
     d: float = 8.0
     v_peak: float = 30.0
+    k2: float = 0.04
+    k1: float = 5.0
+    k0: float = 140.0
+    recovery: str = "standard"
 
     def __post_init__(self) -> None:
-        _checks.positive("a", self.a)
-        for name in ("b", "c", "d", "v_peak"):
-            _checks.finite(name, getattr(self, name))
+        _checks.store_floats(self, ("a", "b", "c", "d", "v_peak", "k2", "k1", "k0"))
+        _checks.nonzero("a", self.a)
+        _checks.positive("k2", self.k2)
+        if self.recovery not in RECOVERY:
+            raise ValueError(f"recovery must be one of {', '.join(RECOVERY)}; got {self.recovery!r}")
         if self.c >= self.v_peak:
             raise ValueError(f"c ({self.c:g} mV) must be below v_peak ({self.v_peak:g} mV)")
 
@@ -188,13 +240,39 @@ class Izhikevich:
             raise ValueError(f"unknown preset {name!r}; choose one of {', '.join(PRESETS)}")
         return cls(*PRESETS[key])
 
+    @property
+    def _accommodation(self) -> bool:
+        return self.recovery == "accommodation"
+
     def nullclines(self, v, I: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
         """u on the v-nullcline (dv/dt = 0) and on the u-nullcline (du/dt = 0) at ``v`` (mV).
 
-        v-nullcline: ``u = 0.04 v^2 + 5 v + 140 + I``; u-nullcline: ``u = b v``.
+        v-nullcline: ``u = k2 v^2 + k1 v + k0 + I``; u-nullcline: ``u = b v``. With
+        ``recovery="accommodation"`` the u-nullcline is the vertical line v = -65 mV,
+        not a function of v: the second array is then all NaN.
         """
         v = np.asarray(v, dtype=np.float64)
-        return 0.04 * v * v + 5.0 * v + 140.0 + I, self.b * v
+        u_v = self.k2 * v * v + self.k1 * v + self.k0 + I
+        if self._accommodation:
+            return u_v, np.full_like(v, np.nan)
+        return u_v, self.b * v
+
+    def _jacobian(self, v: float) -> np.ndarray:
+        du_dv, du_du = (self.a * self.b, 0.0) if self._accommodation else (self.a * self.b, -self.a)
+        return np.array([[2.0 * self.k2 * v + self.k1, -1.0], [du_dv, du_du]])
+
+    def _equilibria(self, I: float) -> list[tuple[float, float]]:
+        """(v, u) of each equilibrium for constant ``I``, lowest v first."""
+        if self._accommodation:
+            v = ACCOMMODATION_V
+            return [(v, self.k2 * v * v + self.k1 * v + self.k0 + I)]
+        disc = (self.k1 - self.b) ** 2 - 4.0 * self.k2 * (self.k0 + I)
+        if disc < 0:
+            return []
+        two_k2 = 2.0 * self.k2
+        roots = sorted({(-(self.k1 - self.b) - np.sqrt(disc)) / two_k2,
+                        (-(self.k1 - self.b) + np.sqrt(disc)) / two_k2})
+        return [(v, self.b * v) for v in roots]
 
     def fixed_points(self, I: float = 0.0) -> list[dict[str, float]]:
         """Equilibria for a constant input ``I`` and their linear stability.
@@ -205,20 +283,16 @@ class Izhikevich:
             One per equilibrium, lowest v first: ``v`` (mV), ``u``, the two
             eigenvalues of the Jacobian (1/ms, real parts ``lambda_slow`` and
             ``lambda_fast`` or complex) and ``stable`` (both real parts < 0).
-            Empty when I is above the saddle-node current ``(5 - b)^2 / 0.16 - 140``.
+            Standard recovery: empty when I is above the saddle-node current
+            ``(k1 - b)^2 / (4 k2) - k0``. Accommodation: always the one point v = -65 mV.
         """
-        disc = (5.0 - self.b) ** 2 - 0.16 * (140.0 + I)
-        if disc < 0:
-            return []
-        roots = sorted({(-(5.0 - self.b) - np.sqrt(disc)) / 0.08, (-(5.0 - self.b) + np.sqrt(disc)) / 0.08})
         out = []
-        for v in roots:
-            jac = np.array([[0.08 * v + 5.0, -1.0], [self.a * self.b, -self.a]])
-            eig = np.linalg.eigvals(jac)
+        for v, u in self._equilibria(I):
+            eig = np.linalg.eigvals(self._jacobian(v))
             eig = eig[np.argsort(np.abs(eig))]
             out.append({
                 "v": float(v),
-                "u": float(self.b * v),
+                "u": float(u),
                 "lambda_slow": _real_if_real(eig[0]),
                 "lambda_fast": _real_if_real(eig[1]),
                 "stable": bool(np.all(eig.real < 0)),
@@ -226,33 +300,40 @@ class Izhikevich:
         return out
 
     @property
-    def saddle_node_current(self) -> float:
-        """Input at which the resting state disappears, ``(5 - b)^2 / 0.16 - 140``."""
-        return (5.0 - self.b) ** 2 / 0.16 - 140.0
+    def saddle_node_current(self) -> float | None:
+        """Input at which the resting state disappears, ``(k1 - b)^2 / (4 k2) - k0``
+        (``(5 - b)^2 / 0.16 - 140`` for the 2003 quadratic). None with
+        ``recovery="accommodation"``, whose single equilibrium exists for every I.
+        """
+        if self._accommodation:
+            return None
+        return (self.k1 - self.b) ** 2 / (4.0 * self.k2) - self.k0
 
     @property
     def hopf_current(self) -> float | None:
         """Input of the Andronov-Hopf bifurcation of the resting state, or None.
 
-        At an equilibrium ``v*`` the Jacobian is ``[[0.08 v* + 5, -1], [a b, -a]]``.
-        With ``D = (5 - b)^2 - 0.16 (140 + I)`` the equilibria are
-        ``v* = (-(5 - b) -+ sqrt(D)) / 0.08``, where ``0.08 v* + 5 = b -+ sqrt(D)``, so
+        At an equilibrium ``v*`` the Jacobian is ``[[2 k2 v* + k1, -1], [a b, -a]]``.
+        With ``D = (k1 - b)^2 - 4 k2 (k0 + I)`` the equilibria are
+        ``v* = (-(k1 - b) -+ sqrt(D)) / (2 k2)``, where ``2 k2 v* + k1 = b -+ sqrt(D)``, so
         ``trace = b - a -+ sqrt(D)`` and ``det = +-a sqrt(D)``. The trace vanishes with
         ``det > 0`` (a pair of imaginary eigenvalues) when ``sqrt(D) = |b - a|`` and
         ``a (b - a) > 0``, i.e. at
 
-        ``I_H = ((5 - b)^2 - (b - a)^2) / 0.16 - 140``,
+        ``I_H = ((k1 - b)^2 - (b - a)^2) / (4 k2) - k0``,
 
-        below the saddle-node current ``(5 - b)^2 / 0.16 - 140``. For ``a > 0`` and
-        ``b > a`` (RS, IB, CH, FS, LTS, TC, RZ) the lower equilibrium, the rest, is a
+        below the saddle-node current ``(k1 - b)^2 / (4 k2) - k0`` (for the 2003
+        quadratic: ``((5 - b)^2 - (b - a)^2) / 0.16 - 140``, 3.7975 for RS/IB/CH and
+        3.9375 for FS). For ``a > 0`` and ``b > a`` the lower equilibrium, the rest, is a
         stable focus below ``I_H`` and an unstable one above it. For ``a < 0`` and
         ``b < a`` the upper equilibrium is the rest, stable only *above* ``I_H``
         (inhibition-induced spiking). Otherwise (``a (b - a) <= 0``) the rest is lost
-        at the saddle-node only and this is None.
+        at the saddle-node only and this is None; also None with
+        ``recovery="accommodation"`` (trace ``k1 - 130 k2`` does not depend on I).
         """
-        if self.a * (self.b - self.a) <= 0.0:
+        if self._accommodation or self.a * (self.b - self.a) <= 0.0:
             return None
-        return ((5.0 - self.b) ** 2 - (self.b - self.a) ** 2) / 0.16 - 140.0
+        return ((self.k1 - self.b) ** 2 - (self.b - self.a) ** 2) / (4.0 * self.k2) - self.k0
 
     def bifurcations(self) -> dict[str, float | str | None]:
         """Where the resting state of the constant-input system changes, as a summary.
@@ -261,24 +342,23 @@ class Izhikevich:
         -------
         dict
             ``"saddle_node"``: current at which rest and saddle merge and vanish
-            (model units). ``"hopf"``: Andronov-Hopf current (see
+            (model units), or None. ``"hopf"``: Andronov-Hopf current (see
             :attr:`hopf_current`) or None. ``"hopf_v"``: v at the Hopf point, mV.
             ``"hopf_frequency"``: frequency of the linear oscillation there,
-            ``sqrt(|a (b - a)|) / (2 pi)`` in Hz. ``"rest_lost_by"``:
-            ``"Andronov-Hopf"`` or ``"saddle-node"``, the bifurcation at which a stable
-            rest stops existing as I is swept towards the saddle-node current.
+            ``1000 sqrt(a (b - a)) / (2 pi)`` in Hz. ``"rest_lost_by"``:
+            ``"Andronov-Hopf"`` or ``"saddle-node"`` (None if neither), the bifurcation
+            at which the stable rest ends as I moves towards the saddle-node current.
             ``"rest_lost_at"``: its current.
         """
-        hopf = self.hopf_current
-        sn = self.saddle_node_current
+        hopf, sn = self.hopf_current, self.saddle_node_current
         out: dict[str, float | str | None] = {
             "saddle_node": sn, "hopf": hopf, "hopf_v": None, "hopf_frequency": None,
-            "rest_lost_by": "saddle-node", "rest_lost_at": sn,
+            "rest_lost_by": None if sn is None else "saddle-node", "rest_lost_at": sn,
         }
         if hopf is not None:
             root = abs(self.b - self.a) if self.a > 0 else -abs(self.b - self.a)
-            out["hopf_v"] = (-(5.0 - self.b) - root) / 0.08
-            out["hopf_frequency"] = 1000.0 * math.sqrt(abs(self.a * (self.b - self.a))) / (2.0 * math.pi)
+            out["hopf_v"] = (-(self.k1 - self.b) - root) / (2.0 * self.k2)
+            out["hopf_frequency"] = 1000.0 * math.sqrt(self.a * (self.b - self.a)) / (2.0 * math.pi)
             out["rest_lost_by"] = "Andronov-Hopf"
             out["rest_lost_at"] = hopf
         return out
@@ -344,7 +424,8 @@ class Izhikevich:
         def call(traces, spikes, counts, rec):
             _izh_kernel(
                 I2, gains, dt, float(self.a), float(self.b), float(self.c), float(self.d),
-                float(self.v_peak), v_start, u_start, _SCHEME[method],
+                float(self.v_peak), (self.k2, self.k1, self.k0), self._accommodation,
+                v_start, u_start, _SCHEME[method],
                 traces, spikes, counts, rec,
             )
 

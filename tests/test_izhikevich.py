@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 from reference_models import izhikevich_spike_times
+from scipy.integrate import solve_ivp
 
 import neurohelpers as nh
 
@@ -167,3 +168,142 @@ def test_no_hopf_when_b_is_below_a():
     sn = (5.0 + 0.1) ** 2 / 0.16 - 140.0
     assert summary["rest_lost_at"] == pytest.approx(sn)
     assert np.all(rest_eigenvalues(0.02, -0.1, sn - 1e-3).real < 0)
+
+
+# --- Izhikevich (2004) model variants -------------------------------------------------------------
+
+def variant_reference(a, b, c, d, segments, v0, u0, k2=0.04, k1=5.0, k0=140.0,
+                      recovery="standard", v_peak=30.0):
+    """Event-located solve_ivp (DOP853, tight tolerances) of the variant's own equations,
+    written here from the model definition: piecewise-constant I on [(t0, t1, I), ...];
+    at v = v_peak the run stops, v <- c, u <- u + d, and restarts."""
+
+    def rhs(_t, x, I):
+        v, u = x
+        du = a * b * (v + 65.0) if recovery == "accommodation" else a * (b * v - u)
+        return [k2 * v * v + k1 * v + k0 - u + I, du]
+
+    def peak(_t, x, _I):
+        return x[0] - v_peak
+
+    peak.terminal = True
+    peak.direction = 1.0
+    spikes, x = [], [v0, u0]
+    for t0, t1, I in segments:
+        t = t0
+        while t < t1:
+            sol = solve_ivp(rhs, (t, t1), x, method="DOP853", rtol=1e-12, atol=1e-12,
+                            events=peak, args=(I,))
+            if sol.status != 1:
+                x = sol.y[:, -1]
+                break
+            t = sol.t_events[0][0]
+            spikes.append(t)
+            x = [c, sol.y_events[0][0][1] + d]
+    return np.array(spikes), np.array(x)
+
+
+VARIANTS = {
+    # name: (model keyword arguments, segments (ms, ms, I), v0, u0)
+    "class 1 quadratic": (dict(a=0.02, b=-0.1, c=-55.0, d=6.0, k1=4.1, k0=108.0),
+                          [(0.0, 20.0, 0.0), (20.0, 200.0, 30.0)], -60.0, 6.0),
+    "accommodation": (dict(a=0.02, b=1.0, c=-55.0, d=4.0, recovery="accommodation"),
+                      [(0.0, 10.0, 0.0), (10.0, 150.0, 12.0)], -65.0, -16.0),
+    "negative a (inhibition-induced)": (dict(a=-0.02, b=-1.0, c=-60.0, d=8.0),
+                                        [(0.0, 50.0, 80.0), (50.0, 250.0, 75.0)], -63.8, 63.8),
+    "negative d (DAP)": (dict(a=1.0, b=0.2, c=-60.0, d=-21.0),
+                         [(0.0, 10.0, 0.0), (10.0, 12.0, 20.0), (12.0, 60.0, 0.0)], -70.0, -14.0),
+}
+
+
+def sampled(segments, dt):
+    t = nh.time_axis(segments[-1][1], dt)
+    I = np.zeros(t.size)
+    for t0, t1, amp in segments:
+        I[(t >= t0 - 1e-9) & (t < t1 - 1e-9)] = amp
+    return I
+
+
+@pytest.mark.parametrize("name", list(VARIANTS))
+def test_variant_rk4_matches_event_located_solve_ivp(name):
+    kwargs, segments, v0, u0 = VARIANTS[name]
+    reference, final = variant_reference(segments=segments, v0=v0, u0=u0, **kwargs)
+    assert reference.size >= 1, "the protocol should fire"
+    res = nh.Izhikevich(**kwargs).simulate(sampled(segments, 0.01), 0.01, v0=v0, u0=u0)
+    assert res.spike_times.size == reference.size
+    assert np.max(np.abs(res.spike_times - reference)) < 1e-5
+    assert res.V[-1] == pytest.approx(final[0], abs=1e-4)
+    assert res.state["u"][-1] == pytest.approx(final[1], abs=1e-4)
+
+
+def published_2004_loop(a, b, c, d, I, tau, v0, u0, k1=5.0, k0=140.0, accommodation=False):
+    """The per-step update of figure1.m, literally: v first, then u from the new v,
+    then ``if V > 30``: reset. Returns the spike step indices (k + 1) and final (v, u)."""
+    V, u, fired = v0, u0, []
+    for k in range(I.size - 1):
+        V = V + tau * (0.04 * V**2 + k1 * V + k0 - u + I[k])
+        if accommodation:
+            u = u + tau * a * (b * (V + 65))
+        else:
+            u = u + tau * a * (b * V - u)
+        if V > 30:
+            fired.append(k + 1)
+            V = c
+            u = u + d
+    return np.array(fired, dtype=float), V, u
+
+
+@pytest.mark.parametrize("name", list(VARIANTS))
+@pytest.mark.parametrize("tau", [0.25, 0.5])
+def test_published_2004_scheme_equals_the_literal_loop(name, tau):
+    kwargs, segments, v0, u0 = VARIANTS[name]
+    I = sampled(segments, tau)
+    fired, V, u = published_2004_loop(
+        kwargs["a"], kwargs["b"], kwargs["c"], kwargs["d"], I, tau, v0, u0,
+        k1=kwargs.get("k1", 5.0), k0=kwargs.get("k0", 140.0),
+        accommodation=kwargs.get("recovery") == "accommodation",
+    )
+    res = nh.Izhikevich(**kwargs).simulate(I, tau, method="izhikevich2004", v0=v0, u0=u0)
+    assert np.array_equal(res.spike_times, fired * tau)
+    assert res.V[-1] == V and res.state["u"][-1] == u
+
+
+def test_published_2004_scheme_needs_v_strictly_above_the_peak():
+    """v held exactly at 30 mV (dv/dt = 0 there): 2004's ``V > 30`` does not fire, 2003's ``>=`` does."""
+    u0 = 0.04 * 30.0 * 30.0 + 5.0 * 30.0 + 140.0  # dv/dt = 0 at v = 30, I = 0
+    model = nh.Izhikevich(a=1e-9, b=0.0)
+    assert model.simulate(np.zeros(2), 0.5, method="izhikevich2004", v0=30.0, u0=u0).spike_times.size == 0
+    assert model.simulate(np.zeros(2), 0.5, method="izhikevich2003", v0=30.0, u0=u0).spike_times.size == 1
+
+
+def test_variant_equilibria_and_bifurcations_from_their_own_equations():
+    # class-1 quadratic: saddle-node where 0.04 v^2 + (4.1 - b) v + 108 + I has a double root
+    class1 = nh.Izhikevich(a=0.02, b=-0.1, c=-55.0, d=6.0, k1=4.1, k0=108.0)
+    assert class1.saddle_node_current == pytest.approx(4.2**2 / 0.16 - 108.0)
+    assert class1.hopf_current is None
+    low, high = class1.fixed_points(0.0)
+    for fp in (low, high):
+        assert 0.04 * fp["v"] ** 2 + 4.1 * fp["v"] + 108.0 - fp["u"] == pytest.approx(0.0, abs=1e-9)
+        assert fp["u"] == pytest.approx(-0.1 * fp["v"])
+    # negative a, b < a: Hopf at the *upper* equilibrium, ((5 - b)^2 - (b - a)^2)/0.16 - 140
+    inhib = nh.Izhikevich(a=-0.02, b=-1.0, c=-60.0, d=8.0)
+    I_H = (36.0 - 0.98**2) / 0.16 - 140.0
+    assert inhib.hopf_current == pytest.approx(I_H)
+    upper = lambda I: inhib.fixed_points(I)[-1]  # noqa: E731
+    assert upper(I_H + 1e-3)["stable"] and not upper(I_H - 1e-3)["stable"]
+    # accommodation: one equilibrium at v = -65 for every I, u = q(-65) + I
+    acc = nh.Izhikevich(a=0.02, b=1.0, c=-55.0, d=4.0, recovery="accommodation")
+    (fp,) = acc.fixed_points(3.0)
+    assert fp["v"] == -65.0 and fp["u"] == pytest.approx(0.04 * 65**2 - 5 * 65 + 140 + 3.0)
+    assert fp["stable"]  # trace 0.08 (-65) + 5 = -0.2 < 0, det = a b > 0
+    assert acc.saddle_node_current is None and acc.hopf_current is None
+    assert np.all(np.isnan(acc.nullclines([-70.0, -60.0])[1]))
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    (dict(a=0.0), "a"), (dict(a=float("nan")), "a"), (dict(k2=0.0), "k2"), (dict(k2=-0.04), "k2"),
+    (dict(k1=float("inf")), "k1"), (dict(k0=float("nan")), "k0"), (dict(recovery="fast"), "recovery"),
+])
+def test_variant_parameters_are_validated(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        nh.Izhikevich(**kwargs)
