@@ -1,4 +1,4 @@
-r"""Izhikevich (2003) simple spiking neuron.
+r"""Izhikevich (2003) simple spiking neuron and the model variants of Izhikevich (2004).
 
 .. math::
 
@@ -7,7 +7,10 @@ r"""Izhikevich (2003) simple spiking neuron.
 
 When ``v >= v_peak`` (30 mV): spike, ``v <- c``, ``u <- u + d``. v in mV, t in
 ms, u and I in the model's own units (mV/ms), as in Izhikevich (2003),
-IEEE Trans. Neural Netw. 14:1569.
+IEEE Trans. Neural Netw. 14:1569. The 2004 variants (Izhikevich 2004, IEEE Trans.
+Neural Netw. 15:1063, script figure1.m) change the quadratic's coefficients
+(``k2, k1, k0``), the u equation (``recovery="accommodation"``: du/dt = a b (v + 65)),
+allow a < 0 and d < 0, and add the script's own Euler ordering (``"izhikevich2004"``).
 """
 
 from __future__ import annotations
@@ -382,17 +385,23 @@ class Izhikevich:
             Input, model units; sample ``k`` holds on ``[t_k, t_k + dt)``.
         dt : float
             Time step, ms.
-        method : {"rk4", "euler", "izhikevich2003"}
+        method : {"rk4", "euler", "izhikevich2003", "izhikevich2004"}
             ``"rk4"`` (default): classical Runge-Kutta, the crossing of ``v_peak``
             found inside the step by Newton iteration, the reset applied there
             and the rest of the step integrated (spike times converge at 4th order).
             ``"euler"``: forward Euler for v and u from the old state (the 2020
-            scheme). ``"izhikevich2003"``: the published scheme, two half steps
-            for v, then u from the new v. Both explicit schemes put spikes on the grid.
+            scheme). ``"izhikevich2003"``: the published 2003 scheme, two half steps
+            for v, then u from the new v, spike when ``v >= v_peak``.
+            ``"izhikevich2004"``: the scheme of the 2004 script figure1.m, one Euler
+            step for v (``k2*v^2`` evaluated as written there), then u from the new v,
+            spike only when ``v > v_peak`` (strict). The explicit schemes put spikes
+            on the grid.
         v0 : float or array of shape (batch,)
             Initial v, mV (default -65).
         u0 : float or array of shape (batch,), optional
-            Initial u; default ``b * v0`` as in the 2003 paper.
+            Initial u; default ``b * v0`` as in the 2003 paper (also for
+            ``recovery="accommodation"``, whose rest is ``u = k2 65^2 - 65 k1 + k0 + I``:
+            -16 for the 2003 quadratic and I = 0; pass it explicitly).
         record : bool
             Keep the traces (default); with False only spikes and final state.
         allow_unstable : bool
