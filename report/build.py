@@ -1,101 +1,221 @@
-"""Assemble the executed notebooks into one PDF report.
+"""Assemble the executed notebooks into the grader's PDF report.
 
 The notebooks are not re-executed: their stored outputs are what nbval checks.
-Steps: read and merge the notebooks (unique cell ids, tagged cells dropped),
-add the corrections and references chapters, export LaTeX with nbconvert's
-"report" template, run xelatex twice (contents), check the log, then move the
-PDF into place. A failing step names itself and, for LaTeX errors, the cell.
+Steps:
 
-Usage: python report/build.py [--no-code] [--output PATH]
+1. read the notebooks and report/*.md, and read every cell by the conventions
+   of report/AUTHORING.md (cells.py): questions, answers, summaries, captioned
+   figures and tables, anchors and links, checked as they are read;
+2. convert all Markdown with one pandoc call (texify.py) and export LaTeX with
+   nbconvert and report/template/neural_models.tex.j2;
+3. run xelatex until the cross-references settle, check the log and the
+   figure and table numbers LaTeX assigned, and write the PDF.
+
+The previous PDF is removed first, so a failed build leaves no PDF behind; a
+failing step names itself and, for a LaTeX error, the notebook cell.
+
+Usage: python report/build.py [--code] [--output PATH]
 """
 
 from __future__ import annotations
 
 import argparse
+import base64
+import importlib.util
+import io
 import json
 import re
 import shutil
 import subprocess
 import sys
+import time
+from dataclasses import dataclass, field
 from pathlib import Path
-
-import nbformat
-from nbconvert.exporters import LatexExporter
-from nbconvert.preprocessors import TagRemovePreprocessor
-from nbformat.v4 import new_markdown_cell
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
+if str(HERE) not in sys.path:
+    sys.path.insert(0, str(HERE))
+
+# jsonschema (imported by nbformat) builds a Lark grammar for the optional
+# rfc3987_syntax IRI check at import: 7 s here, for a check notebooks never use.
+sys.modules.setdefault("rfc3987_syntax", None)
+
+import nbformat  # noqa: E402
+from cells import (  # noqa: E402
+    IMAGE_TYPES,
+    GlanceEntry,
+    Labels,
+    ReportError,
+    classify_chapter,
+    classify_extra,
+    code_appendix,
+)
+from nbconvert.exporters import LatexExporter  # noqa: E402
+from nbconvert.filters import escape_latex  # noqa: E402
+from texify import Converter  # noqa: E402
+
 BUILD = HERE / "build"
 DEFAULT_OUTPUT = BUILD / "neural-models-report.pdf"
-DROP_TAGS = {"remove_cell"}
-XELATEX_PASSES = 2
+CODE_OUTPUT = BUILD / "neural-models-report-with-code.pdf"
+MAX_PASSES = 4
+#: report/*.md chapters after the notebooks, in order (validation.md only if present).
+EXTRA_CHAPTERS = ("corrections.md", "validation.md", "references.md")
+METADATA_FIELDS = ("title", "subtitle", "student_name", "student_id", "course", "date")
+PLACEHOLDER = re.compile(r"^\s*<.*>\s*$")
+OVERFULL_LIMIT_PT = 5.0
+
+BuildError = ReportError
 
 
-class BuildError(RuntimeError):
-    """A build step failed; the message names the step."""
+def text_width_inches() -> float:
+    """TEXT_WIDTH of neurohelpers/plotting/style.py (loaded alone: no numba import)."""
+    path = ROOT / "neurohelpers" / "plotting" / "style.py"
+    spec = importlib.util.spec_from_file_location("_nm_style", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return float(module.TEXT_WIDTH)
+
+
+@dataclass
+class Config:
+    """What to build from and where to write it."""
+
+    notebooks: list[Path]
+    report_dir: Path = HERE
+    metadata: dict = field(default_factory=dict)
+    output: Path = DEFAULT_OUTPUT
+    workdir: Path = BUILD / "tex"
+    code: bool = False
 
 
 def step(number: int, total: int, text: str) -> None:
     print(f"[report {number}/{total}] {text}", flush=True)
 
 
-def load_metadata() -> dict:
-    with open(HERE / "metadata.json", encoding="utf-8") as fh:
+def load_metadata(path: Path) -> dict:
+    with open(path, encoding="utf-8") as fh:
         meta = json.load(fh)
-    meta.setdefault("title", "Single-neuron models")
-    meta.setdefault("authors", ["The neural-models contributors"])
-    meta.setdefault("date", "")
+    missing = [key for key in (*METADATA_FIELDS, "notebooks") if key not in meta]
+    if missing:
+        raise BuildError(f"{path}: missing fields {', '.join(missing)}")
     return meta
 
 
-def merge_notebooks(names: list[str], meta: dict) -> nbformat.NotebookNode:
-    """One notebook: the chapters in order, then corrections and references."""
+def placeholders(meta: dict) -> list[str]:
+    """The title-page fields still holding a ``<...>`` placeholder."""
+    return [key for key in METADATA_FIELDS if PLACEHOLDER.match(str(meta.get(key, "")))]
+
+
+def title_metadata(meta: dict, text_width: float) -> dict:
+    tex = {key: escape_latex(str(meta.get(key, ""))) for key in METADATA_FIELDS}
+    plain = {key: str(meta.get(key, "")).replace("\\", "").replace("{", "").replace("}", "")
+             for key in METADATA_FIELDS}
+    return {**tex, "pdf_title": plain["title"], "pdf_author": plain["student_name"],
+            "pdf_subject": plain["course"], "text_width": f"{text_width:.4f}"}
+
+
+def image_size(output, text_width: float, where: str, warnings: list[str]) -> dict | None:
+    """Print width of an image output: its own size, or the text width if wider."""
+    mime = next((m for m in IMAGE_TYPES if m in output.get("data", {})), None)
+    if mime is None:
+        return None
+    if mime == "application/pdf":
+        return {"mime": mime, "width": "\\linewidth"}
+    from PIL import Image
+
+    data = output["data"][mime]
+    raw = base64.b64decode(data if isinstance(data, str) else "".join(data))
+    with Image.open(io.BytesIO(raw)) as img:
+        px = img.size[0]
+        dpi = float(img.info.get("dpi", (72.0, 72.0))[0]) or 72.0
+    inches = px / dpi
+    if dpi < 199:
+        warnings.append(f"{where}: figure at {dpi:.0f} dpi (the report wants 200; call nh.plotting.use_style())")
+    if inches > text_width * 1.03:
+        warnings.append(f"{where}: figure {inches:.2f} in wide, printed at {100 * text_width / inches:.0f}% "
+                        f"(its text shrinks); draw it at nh.plotting.TEXT_WIDTH = {text_width} in")
+        return {"mime": mime, "width": "\\linewidth"}
+    return {"mime": mime, "width": f"{min(inches, text_width):.3f}in"}
+
+
+def glance_latex(entries: list[GlanceEntry]) -> str:
+    items = []
+    for e in entries:
+        answer = " ".join(e.answers) if e.answers else "\\textit{(no answer cell yet)}"
+        items.append(f"\\nmglanceitem{{{e.label}}}{{{e.title}}}{{{e.question}}}{{{answer}}}")
+    return "\n".join(items)
+
+
+def assemble(config: Config, text_width: float) -> tuple[nbformat.NotebookNode, Labels, list[str]]:
+    """One notebook for nbconvert: the chapters, report/*.md, the appendix if asked."""
+    conv = Converter()
+    labels = Labels()
+    glance: list[GlanceEntry] = []
+    warnings: list[str] = []
     merged = nbformat.v4.new_notebook()
-    seen: set[str] = set()
-    for name in names:
-        path = ROOT / "notebooks" / name
+    chapters = []
+    for number, path in enumerate(config.notebooks, start=1):
         if not path.exists():
             raise BuildError(f"reading notebooks: {path} is missing")
         nb = nbformat.read(path, as_version=4)
         code = [c for c in nb.cells if c.cell_type == "code" and c.source.strip()]
         if code and not any(c.get("outputs") for c in code):
-            raise BuildError(f"reading notebooks: {name} has no stored outputs; execute it first")
-        for cell in nb.cells:
-            cell.metadata["nm_source"] = name
-            base = cell.get("id") or f"{path.stem}-cell"
-            unique, k = base, 1
-            while unique in seen:
-                unique, k = f"{base}-{k}", k + 1
-            cell.id = unique
-            seen.add(unique)
-            merged.cells.append(cell)
-    for extra in ("corrections.md", "references.md"):
-        cell = new_markdown_cell((HERE / extra).read_text(encoding="utf-8"))
-        cell.id = Path(extra).stem
-        cell.metadata["nm_source"] = f"report/{extra}"
-        merged.cells.append(cell)
-    merged.metadata.update({
-        "title": meta["title"],
-        "subtitle": meta.get("subtitle", ""),
-        "authors": [{"name": a} for a in meta["authors"]],
-        "date": meta["date"],
-        "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
-        "language_info": {"name": "python"},
-    })
-    nbformat.validate(merged)
-    return merged
+            raise BuildError(f"reading notebooks: {path.name} has no stored outputs; execute it first")
+        source = f"notebooks/{path.name}"
+        cells, title = classify_chapter(number, path.name, nb, conv, labels, glance, warnings, source)
+        chapters.append((title or path.stem, cells))
+        for cell in cells:
+            for out in cell.get("outputs", []):
+                size = image_size(out, text_width, cell.metadata["nm"]["where"], warnings)
+                if size:
+                    out.setdefault("metadata", {})["nm_image"] = size
+        merged.cells.extend(cells)
+    number = len(config.notebooks)
+    for name in EXTRA_CHAPTERS:
+        path = config.report_dir / name
+        if not path.exists():
+            if name == "validation.md":
+                continue
+            raise BuildError(f"reading {path}: missing")
+        number += 1
+        merged.cells.append(classify_extra(number, f"report/{name}", path.read_text(encoding="utf-8"),
+                                           conv, labels, warnings, references=name == "references.md"))
+    if config.code:
+        merged.cells.extend(code_appendix(chapters, conv))
+    labels.check()
+    conv.run(labels, warnings)
+    seen: set[str] = set()
+    for index, cell in enumerate(merged.cells):
+        nm = cell.metadata["nm"]
+        for key in ("latex",):
+            if key in nm:
+                nm[key] = conv.resolve(nm[key])
+        for kind in ("figure", "table"):
+            if nm.get(kind):
+                nm[kind]["caption"] = conv.resolve(nm[kind]["caption"])
+        for out in cell.get("outputs", []):
+            if "nm_latex" in out.get("metadata", {}):
+                out["metadata"]["nm_latex"] = conv.resolve(out["metadata"]["nm_latex"])
+        base = cell.get("id") or f"cell-{index}"
+        unique, k = base, 1
+        while unique in seen:
+            unique, k = f"{base}-{k}", k + 1
+        cell.id = unique
+        seen.add(unique)
+    meta = title_metadata(config.metadata, text_width)
+    meta["glance"] = conv.resolve(glance_latex(glance))
+    merged.metadata["nm"] = meta
+    merged.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    merged.metadata["language_info"] = {"name": "python"}
+    return merged, labels, warnings
 
 
-def export_latex(nb: nbformat.NotebookNode, no_code: bool, workdir: Path) -> Path:
+def export_latex(nb: nbformat.NotebookNode, workdir: Path) -> Path:
     exporter = LatexExporter(
         extra_template_paths=[str(HERE / "template")],
         template_file="neural_models.tex.j2",
-        exclude_input=no_code,
-        exclude_input_prompt=True,
-        exclude_output_prompt=True,
     )
-    exporter.register_preprocessor(TagRemovePreprocessor(remove_cell_tags=DROP_TAGS), enabled=True)
     body, resources = exporter.from_notebook_node(nb, resources={"output_files_dir": "figures"})
     tex = workdir / "report.tex"
     tex.write_text(body, encoding="utf-8")
@@ -106,82 +226,180 @@ def export_latex(nb: nbformat.NotebookNode, no_code: bool, workdir: Path) -> Pat
     return tex
 
 
-def cell_at_line(tex: Path, line: int) -> str:
-    """The cell marker comment nearest above ``line`` of the .tex file."""
+# -- locating LaTeX errors ------------------------------------------------------
+def cell_at_line(tex_lines: list[str], line: int) -> str:
+    """The cell marker comment nearest above ``line`` (1-based) of the .tex file."""
     marker = "(before the first cell)"
-    for number, text in enumerate(tex.read_text(encoding="utf-8").splitlines(), start=1):
-        if number > line:
-            break
+    for text in tex_lines[:line]:
         if text.startswith("% nm-cell "):
             marker = text[len("% nm-cell "):]
     return marker
 
 
-def run_xelatex(tex: Path, passes: int) -> Path:
+def line_of_snippet(tex_lines: list[str], snippet: str) -> int | None:
+    """The line of report.tex where ``snippet`` (as TeX shows it in the log) starts.
+
+    TeX prints tokens with its own spacing (``\\frac {``), so both sides are
+    compared with all white space removed.
+    """
+    needle = re.sub(r"\s+", "", snippet.replace("\\ETC.", "").replace("\\par", ""))[:40]
+    if len(needle) < 3:
+        return None
+    flat, owner = [], []
+    for number, text in enumerate(tex_lines, start=1):
+        for ch in text:
+            if not ch.isspace():
+                flat.append(ch)
+                owner.append(number)
+    at = "".join(flat).find(needle)
+    return owner[at] if at >= 0 else None
+
+
+def locate_error(log: str, tex: str) -> tuple[str, str, str]:
+    """(message, report.tex line, cell) of the first LaTeX error in ``log``."""
+    first = re.search(r"^! (.*)$", log, re.MULTILINE)
+    message = first.group(1) if first else "xelatex failed"
+    lines = tex.splitlines()
+    runaway = re.search(r"^Runaway argument\?\s*\n(.+)$", log, re.MULTILINE)
+    line = None
+    if runaway:
+        line = line_of_snippet(lines, runaway.group(1))
+        message = f"runaway argument ({message})"
+    if line is None:
+        where = re.search(r"^l\.(\d+)", log[first.start():] if first else log, re.MULTILINE)
+        if where:
+            line = int(where.group(1))
+    if line is None:
+        return message, "?", "unknown cell (see the log)"
+    return message, str(line), cell_at_line(lines, line)
+
+
+def run_xelatex(tex: Path) -> Path:
     if shutil.which("xelatex") is None:
         raise BuildError("xelatex: not found; run `make report` (it installs TeX) or install "
                          "texlive-xetex texlive-fonts-recommended texlive-plain-generic pandoc")
     log = tex.with_suffix(".log")
-    for n in range(1, passes + 1):
-        print(f"    xelatex pass {n}/{passes}", flush=True)
+    pdf = tex.with_suffix(".pdf")
+    for n in range(1, MAX_PASSES + 1):
+        print(f"    xelatex pass {n}", flush=True)
         proc = subprocess.run(
             ["xelatex", "-interaction=nonstopmode", "-halt-on-error", tex.name],
             cwd=tex.parent, capture_output=True, text=True, errors="replace",
         )
+        text = log.read_text(encoding="utf-8", errors="replace") if log.exists() else proc.stdout
         if proc.returncode != 0:
-            text = log.read_text(encoding="utf-8", errors="replace") if log.exists() else proc.stdout
-            first = re.search(r"^! (.*)$", text, re.MULTILINE)
-            where = re.search(r"^l\.(\d+)", text, re.MULTILINE)
-            cell = cell_at_line(tex, int(where.group(1))) if where else "unknown cell"
-            raise BuildError(
-                f"xelatex pass {n}: {first.group(1) if first else 'failed'} "
-                f"(report.tex line {where.group(1) if where else '?'}, cell {cell}); full log: {log}"
-            )
-    return tex.with_suffix(".pdf")
+            pdf.unlink(missing_ok=True)  # no partial PDF left behind
+            message, line, cell = locate_error(text, tex.read_text(encoding="utf-8"))
+            raise BuildError(f"xelatex pass {n}: {message} (report.tex line {line}, cell {cell}); "
+                             f"full log: {log}")
+        if n >= 2 and not re.search(r"Rerun to get|Label\(s\) may have changed", text):
+            break
+    return pdf
 
 
-def check_log(log: Path) -> None:
+def check_log(log: Path) -> list[str]:
+    """Fail on missing glyphs, undefined or duplicate labels; list overfull boxes."""
     text = log.read_text(encoding="utf-8", errors="replace")
     missing = sorted(set(re.findall(r"Missing character: There is no (\S+)", text)))
     if missing:
         raise BuildError(f"typography check: glyphs missing from the fonts: {' '.join(missing)} (see {log})")
     undefined = re.findall(r"LaTeX Warning: (Reference|Citation) `([^']+)' .*undefined", text)
     if undefined:
-        raise BuildError(f"typography check: undefined references {undefined} (see {log})")
+        raise BuildError(f"typography check: undefined references {sorted(set(undefined))} (see {log})")
+    duplicate = re.findall(r"LaTeX Warning: Label `([^']+)' multiply defined", text)
+    if duplicate:
+        raise BuildError(f"typography check: labels defined twice: {sorted(set(duplicate))} (see {log})")
+    return [f"overfull line by {m}pt (report.tex line {line})"
+            for m, line in re.findall(r"Overfull \\hbox \((\d+\.?\d*)pt too wide\) .*? lines? (\d+)", text)
+            if float(m) > OVERFULL_LIMIT_PT]
+
+
+def check_numbers(aux: Path, labels: Labels) -> None:
+    """Each fig:N.M / tab:N.M label must be the number LaTeX gave it."""
+    text = aux.read_text(encoding="utf-8", errors="replace")
+    for label, number in re.findall(r"\\newlabel\{((?:fig|tab):[\d.]+)\}\{\{([^}]*)\}", text):
+        declared = label.split(":", 1)[1]
+        if number != declared:
+            raise BuildError(f"{labels.defined.get(label, label)}: caption says {declared}, "
+                             f"but LaTeX numbered it {number} (another figure or table comes before it)")
+
+
+def label_page(aux_text: str, label: str) -> int | None:
+    m = re.search(r"\\newlabel\{" + re.escape(label) + r"\}\{\{[^}]*\}\{(\d+)\}", aux_text)
+    return int(m.group(1)) if m else None
+
+
+def page_counts(pdf: Path, aux: Path) -> tuple[int, int]:
+    """(pages in all, pages of the code appendix)."""
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True).stdout
+    total = int(re.search(r"^Pages:\s+(\d+)", info, re.MULTILINE).group(1))
+    text = aux.read_text(encoding="utf-8", errors="replace")
+    start, last = label_page(text, "ch:code"), label_page(text, "nm:last")
+    return total, (last - start + 1 if start and last else 0)
+
+
+def build(config: Config) -> Path:
+    """Build the PDF at ``config.output``; raise BuildError naming the failing step."""
+    total = 4
+    started = time.perf_counter()
+    config.output.unlink(missing_ok=True)  # a failed build must not leave a stale PDF
+    text_width = text_width_inches()
+    step(1, total, f"reading {', '.join(p.name for p in config.notebooks)} and report/*.md")
+    nb, labels, warnings = assemble(config, text_width)
+    if config.workdir.exists():
+        shutil.rmtree(config.workdir)
+    config.workdir.mkdir(parents=True)
+    step(2, total, f"exporting LaTeX{' with the code appendix' if config.code else ''} to {config.workdir}")
+    try:
+        tex = export_latex(nb, config.workdir)
+    except Exception as err:  # template failure: name the step and cause
+        raise BuildError(f"LaTeX export: {type(err).__name__}: {err}") from err
+    step(3, total, "running xelatex")
+    pdf = run_xelatex(tex)
+    step(4, total, "checking the log and the figure and table numbers")
+    try:
+        warnings += check_log(tex.with_suffix(".log"))
+        check_numbers(tex.with_suffix(".aux"), labels)
+    except BuildError:
+        pdf.unlink(missing_ok=True)
+        raise
+    config.output.parent.mkdir(parents=True, exist_ok=True)
+    partial = config.output.with_name(config.output.name + ".partial")
+    shutil.copyfile(pdf, partial)
+    partial.replace(config.output)
+    for warning in warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    pages, appendix = page_counts(config.output, tex.with_suffix(".aux"))
+    print(f"report written: {config.output} ({pages} pages"
+          + (f", of which {appendix} the code appendix" if appendix else "")
+          + f"; {time.perf_counter() - started:.1f} s)")
+    todo = placeholders(config.metadata)
+    if todo:
+        print(f"note: report/metadata.json still holds placeholders for {', '.join(todo)}: "
+              "fill them in (your name, student ID, course, date) before handing the report in.")
+    return config.output
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--no-code", action="store_true", help="leave code cells out of the PDF")
-    parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT, help="where to write the PDF")
+    parser.add_argument("--code", action="store_true", help="add the code appendix (make report CODE=1)")
+    parser.add_argument("--output", type=Path, default=None, help="where to write the PDF")
+    parser.add_argument("--notebooks", type=Path, default=ROOT / "notebooks",
+                        help="folder of the executed notebooks (default: notebooks/)")
     args = parser.parse_args(argv)
-    total = 5
     try:
-        meta = load_metadata()
-        step(1, total, f"reading and merging {', '.join(meta['notebooks'])}")
-        nb = merge_notebooks(meta["notebooks"], meta)
-        workdir = BUILD / ("tex-no-code" if args.no_code else "tex")
-        if workdir.exists():
-            shutil.rmtree(workdir)
-        workdir.mkdir(parents=True)
-        step(2, total, f"exporting LaTeX ({'without' if args.no_code else 'with'} code) to {workdir}")
-        try:
-            tex = export_latex(nb, args.no_code, workdir)
-        except Exception as err:  # pandoc or template failure: name the step and cause
-            raise BuildError(f"LaTeX export: {type(err).__name__}: {err}") from err
-        step(3, total, "running xelatex")
-        pdf = run_xelatex(tex, XELATEX_PASSES)
-        step(4, total, "checking the LaTeX log")
-        check_log(tex.with_suffix(".log"))
-        step(5, total, f"writing {args.output}")
-        args.output.parent.mkdir(parents=True, exist_ok=True)
-        partial = args.output.with_name(args.output.name + ".partial")
-        shutil.copyfile(pdf, partial)
-        partial.replace(args.output)
+        meta = load_metadata(HERE / "metadata.json")
+        config = Config(
+            notebooks=[args.notebooks / name for name in meta["notebooks"]],
+            metadata=meta,
+            output=args.output or (CODE_OUTPUT if args.code else DEFAULT_OUTPUT),
+            workdir=BUILD / ("tex-code" if args.code else "tex"),
+            code=args.code,
+        )
+        build(config)
     except BuildError as err:
         print(f"report build failed: {err}", file=sys.stderr)
         return 1
-    print(f"report written: {args.output}")
     return 0
 
 
