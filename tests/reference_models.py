@@ -71,3 +71,94 @@ def izhikevich_spike_times(a, b, c, d, I, t_stop, v0=-65.0, v_peak=30.0, rtol=1e
         spikes.append(t)
         x = [c, sol.y_events[0][0][1] + d]
     return np.array(spikes)
+
+
+# --- references for the validation table (tests/validation.py) ---
+
+
+def hh_resting_state(I=0.0):
+    """(V, m, h, n) where the HH model (modern, hh_rates) is at rest under constant I
+    (uA/cm^2): the gates at their steady state and the total ionic current equal to I,
+    V found by scipy's brentq in [-100, 50] mV."""
+    from scipy.optimize import brentq
+
+    def gates(V):
+        am, bm, ah, bh, an, bn = hh_rates(V)
+        return am / (am + bm), ah / (ah + bh), an / (an + bn)
+
+    def net(V):
+        m, h, n = gates(V)
+        return I - G_NA * m**3 * h * (V - E_NA) - G_K * n**4 * (V - E_K) - G_L * (V - E_L)
+
+    V = brentq(net, -100.0, 50.0, xtol=1e-13, rtol=1e-15)
+    return np.array([V, *gates(V)])
+
+
+def hh_rest_growth_rate(I, step=1e-6):
+    """Largest real part (1/ms) of the eigenvalues of the Jacobian of ``hh_rhs`` at the
+    resting state for current I, the Jacobian taken by central differences."""
+    x0 = hh_resting_state(I)
+    jac = np.empty((4, 4))
+    for col in range(4):
+        up, down = x0.copy(), x0.copy()
+        up[col] += step
+        down[col] -= step
+        jac[:, col] = (np.array(hh_rhs(0.0, up, I)) - np.array(hh_rhs(0.0, down, I))) / (2 * step)
+    return float(np.max(np.linalg.eigvals(jac).real))
+
+
+def hh_hopf_currents(I_max=200.0, spacing=1.0):
+    """Currents (uA/cm^2) in [0, I_max] where the rest changes stability: sign changes of
+    ``hh_rest_growth_rate`` on a grid of the given spacing, each refined by brentq."""
+    from scipy.optimize import brentq
+
+    grid = np.arange(0.0, I_max + spacing / 2, spacing)
+    growth = np.array([hh_rest_growth_rate(I) for I in grid])
+    change = np.nonzero(np.sign(growth[:-1]) != np.sign(growth[1:]))[0]
+    return [brentq(hh_rest_growth_rate, grid[k], grid[k + 1], xtol=1e-10) for k in change]
+
+
+def bisect_threshold(fires, low, high, tol):
+    """Plain bisection for the smallest amplitude with ``fires(amplitude)`` True; checks
+    that ``low`` does not fire and ``high`` does. Returns the final (low, high)."""
+    if fires(low) or not fires(high):
+        raise ValueError(f"[{low}, {high}] does not bracket a threshold")
+    while high - low > tol:
+        mid = 0.5 * (low + high)
+        if fires(mid):
+            high = mid
+        else:
+            low = mid
+    return low, high
+
+
+def izhikevich_segment_spike_times(a, b, c, d, segments, v0=-65.0, u0=None, v_peak=30.0,
+                                   rtol=1e-12, atol=1e-12):
+    """Izhikevich (2003) driven by piecewise-constant current [(t_start, t_stop, I), ...],
+    integrated event to event with solve_ivp (DOP853): each crossing of v_peak is
+    located, the reset v = c, u += d applied there and the integration restarted."""
+
+    def peak(_t, x, _I):
+        return x[0] - v_peak
+
+    peak.terminal = True
+    peak.direction = 1.0
+
+    def rhs(_t, x, I):
+        v, u = x
+        return [0.04 * v * v + 5 * v + 140 - u + I, a * (b * v - u)]
+
+    x = [v0, b * v0 if u0 is None else u0]
+    spikes = []
+    for t0, t1, I in segments:
+        t = t0
+        while t < t1:
+            sol = solve_ivp(rhs, (t, t1), x, method="DOP853", rtol=rtol, atol=atol, events=peak,
+                            args=(I,))
+            if sol.status == 1:
+                t = sol.t_events[0][0]
+                spikes.append(t)
+                x = [c, sol.y_events[0][0][1] + d]
+            else:
+                t, x = t1, list(sol.y[:, -1])
+    return np.array(spikes)

@@ -1,0 +1,367 @@
+"""The validation table: headline numbers of the notebooks against independent values.
+
+One source of truth for two uses:
+
+- ``tests/test_validation.py`` fails if any row disagrees beyond its tolerance, or if
+  ``report/validation.md`` differs from the table generated here;
+- ``python tests/validation.py --write`` regenerates ``report/validation.md`` (the
+  Validation chapter of the report).
+
+Each row holds our value (computed by ``neurohelpers``, the code under test), an
+independent value and where it comes from: a reference written from the textbook
+equations in ``tests/reference_models.py`` (SciPy, no ``neurohelpers`` import), a
+closed form written out in the row's function below, or a published value with its
+citation. The independent value never comes from the code under test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # reference_models, when run as a script
+import reference_models as ref
+
+import neurohelpers as nh
+
+REPORT = Path(__file__).resolve().parents[1] / "report" / "validation.md"
+UA = r"$\mu$A/cm$^2$"
+RINZEL_MILLER = "[Rinzel & Miller (1980)](#ref-rinzel-miller-1980)"
+IZHIKEVICH_2003 = "[Izhikevich (2003)](#ref-izhikevich-2003)"
+
+
+@dataclass(frozen=True)
+class Row:
+    """One line of the table.
+
+    ``error`` is the measured disagreement between ours and the independent value, in
+    ``unit`` (or relative, dimensionless, with ``relative=True``); the row agrees when
+    ``error <= tolerance``.
+    """
+
+    quantity: str
+    ours: str
+    independent: str
+    source: str
+    error: float
+    tolerance: float
+    unit: str = ""
+    relative: bool = False
+
+    @property
+    def agrees(self) -> bool:
+        return math.isfinite(self.error) and self.error <= self.tolerance
+
+
+def sig(x: float, digits: int) -> str:
+    """``x`` with ``digits`` significant figures, fixed-point (no exponent), minus as '-'."""
+    if x == 0 or not math.isfinite(x):
+        return f"{x:.{max(digits - 1, 0)}f}"
+    decimals = max(digits - 1 - math.floor(math.log10(abs(x))), 0)
+    return f"{x:.{decimals}f}"
+
+
+def power_of_ten(x: float) -> str:
+    """Markdown math for the tolerance or bound ``x`` as a power of ten where it is one."""
+    if x == 0:
+        return "0"
+    exponent = math.log10(x)
+    if abs(exponent - round(exponent)) < 1e-9:
+        return f"$10^{{{round(exponent)}}}$"
+    mantissa, exponent = f"{x:.0e}".split("e")
+    return f"${mantissa} \\times 10^{{{int(exponent)}}}$"
+
+
+# disagreements below this are rounding noise; shown as one bound so the chapter is machine independent
+NOISE_FLOOR = 1e-12
+
+
+def bound(error: float) -> str:
+    """The disagreement as the next power of ten above it (stable across machines)."""
+    if error == 0:
+        return "$\\Delta = 0$"
+    if not math.isfinite(error):
+        return "no value"
+    if error < NOISE_FLOOR:
+        return f"$\\Delta < 10^{{{round(math.log10(NOISE_FLOOR))}}}$"
+    return f"$\\Delta < 10^{{{math.floor(math.log10(error)) + 1}}}$"
+
+
+# --------------------------------------------------------------------------- rows
+
+
+def hh_resting_state() -> list[Row]:
+    """HH rest at I = 0 against brentq on an independently written steady-state current."""
+    ours = nh.HodgkinHuxley().resting_state()
+    independent = ref.hh_resting_state(0.0)
+    source = "`reference_models.hh_resting_state`: brentq on the textbook steady-state current"
+    rows = [Row("HH resting potential, $I = 0$", f"{ours['V']:.6f} mV", f"{independent[0]:.6f} mV",
+                source, abs(ours["V"] - independent[0]), 1e-6, "mV")]
+    for k, gate in enumerate("mhn", start=1):
+        rows.append(Row(f"HH resting gate ${gate}$", f"{ours[gate]:.8f}", f"{independent[k]:.8f}",
+                        source, abs(ours[gate] - independent[k]), 1e-9))
+    return rows
+
+
+def hh_hopf() -> list[Row]:
+    """Both HH Hopf currents against eigenvalues of an independent finite-difference Jacobian,
+    and against the values published by Rinzel & Miller (1980) at their printed precision."""
+    ours = nh.HodgkinHuxley().hopf_currents()
+    independent = ref.hh_hopf_currents()
+    source = ("`reference_models.hh_hopf_currents`: eigenvalues of a central-difference Jacobian "
+              "of the textbook right-hand side at rest, brentq on the largest real part")
+    rows = []
+    for name, o, i in zip(("lower", "upper"), ours, independent, strict=True):
+        rows.append(Row(f"HH Hopf current, {name} ({UA})", f"{o:.5f}", f"{i:.5f}", source,
+                        abs(o - i), 1e-4, UA))
+    # published to 3 and 4 significant figures: agreement means equality after rounding
+    for name, o, published, half_digit in zip(("lower", "upper"), ours, (9.78, 154.5), (0.005, 0.05),
+                                              strict=True):
+        rows.append(Row(f"HH Hopf current, {name} ({UA}), published", f"{o:.5f}", f"{published}",
+                        f"{RINZEL_MILLER}, as printed (rounded)", abs(o - published), half_digit, UA))
+    return rows
+
+
+def _hh_step_fires(x0: np.ndarray, window: tuple[float, float]) -> Callable[[float], bool]:
+    """Reference: does a step of amplitude I from rest at 10 ms (run to 510 ms) spike in window?"""
+
+    def fires(I: float) -> bool:
+        spikes = ref.hh_spike_times(x0, [(0.0, 10.0, 0.0), (10.0, 510.0, I)], rtol=1e-7, atol=1e-8)
+        return bool(np.any((spikes >= window[0]) & (spikes < window[1])))
+
+    return fires
+
+
+def hh_thresholds() -> list[Row]:
+    """One-spike and sustained thresholds of a step from rest (onset 10 ms, 500 ms step):
+    neurohelpers' batched bisection (RK4, dt 0.02 ms) against plain bisection with
+    solve_ivp (DOP853, rtol 1e-7) on the reference model; both brackets 1e-4 wide."""
+    hh = nh.HodgkinHuxley()
+    x0 = ref.hh_resting_state(0.0)
+    rows = []
+    for kind, label, high, window in (
+        ("one", "one-spike threshold (a spike after onset)", 10.0, (10.0, 510.02)),
+        ("sustained", "sustained-firing threshold (a spike in the last 100 ms)", 20.0, (410.0, 510.02)),
+    ):
+        ours = nh.rheobase(hh, kind=kind, low=0.0, high=high, tol=1e-4, dt=0.02)
+        low_ref, high_ref = ref.bisect_threshold(_hh_step_fires(x0, window), 0.0, high, 1e-4)
+        mid = 0.5 * (low_ref + high_ref)
+        source = ("bisection with `reference_models.hh_spike_times` (solve_ivp DOP853, rtol $10^{-7}$), "
+                  f"bracket [0, {high:g}] narrowed to $10^{{-4}}$")
+        rows.append(Row(f"HH {label}, step from rest ({UA})", f"{ours:.4f}", f"{mid:.4f}",
+                        source, abs(ours - mid), 3e-4, UA))
+    return rows
+
+
+def hh_q35_spike_times() -> list[Row]:
+    """The 2020 step protocol (Question 3.5) from rest: every spike time against solve_ivp."""
+    dt = 0.01
+    t = nh.time_axis(500.0, dt)
+    drive = nh.step_current(t, [(0, 10), (100, -10), (200, 20), (300, 80), (400, -100)])
+    ours = nh.HodgkinHuxley().simulate(drive, dt, record=False).spike_times
+    segments = [(0.0, 100.0, 10.0), (100.0, 200.0, 0.0), (200.0, 300.0, 20.0), (300.0, 400.0, 100.0),
+                (400.0, 500.0, 0.0)]
+    independent = ref.hh_spike_times(ref.hh_resting_state(0.0), segments, rtol=1e-9, atol=1e-10)
+    error = float(np.max(np.abs(ours - independent))) if ours.size == independent.size else math.inf
+    return [Row(
+        "HH Question 3.5 protocol (levels 10, 0, 20, 100, 0 " + UA + ", RK4 dt 0.01 ms): spike times, "
+        "largest difference (ms)",
+        f"{ours.size} spikes, {ours[0]:.3f} to {ours[-1]:.3f} ms",
+        f"{independent.size} spikes, {independent[0]:.3f} to {independent[-1]:.3f} ms",
+        "`reference_models.hh_spike_times`: solve_ivp DOP853, rtol $10^{-9}$, event-located crossings",
+        error, 1e-5, "ms",
+    )]
+
+
+def _lif_closed_form(I: np.ndarray, C: float, R: float, dV: float, t_ref: float) -> np.ndarray:
+    """Rate (Hz) of a LIF (reset to rest) or perfect IF (R = inf) under constant I (nA):
+    the time to climb dV from rest, plus t_ref. LIF: tau ln(R I / (R I - dV)) for R I > dV;
+    IF: C dV / I."""
+    if math.isinf(R):
+        climb = C * dV / I
+    else:
+        climb = R * C * np.log(R * I / (R * I - dV))
+    return 1000.0 / (t_ref + climb)
+
+
+def lif_rates() -> list[Row]:
+    """LIF and IF rates from the simulated spike trains (fi_curve, interval measure, exact
+    scheme, dt 0.1 ms, 1 s) against the closed form written in ``_lif_closed_form``."""
+    currents = np.array([1.6, 2.0, 3.0, 5.0, 10.0, 40.0])
+    rows = []
+    for label, R, t_ref in (("LIF, $t_\\mathrm{ref}$ = 2 ms", 10.0, 2.0),
+                            ("LIF, $t_\\mathrm{ref}$ = 0", 10.0, 0.0),
+                            ("perfect IF, $t_\\mathrm{ref}$ = 2 ms", math.inf, 2.0)):
+        model = nh.LIF(C=1.0, R=R, V_rest=-65.0, V_th=-50.0, V_reset=-65.0, t_ref=t_ref)
+        ours = nh.fi_curve(model, currents, dt=0.1, duration=1000.0, onset=0.0, offset=1000.0,
+                           measure="isi")
+        closed = _lif_closed_form(currents, C=1.0, R=R, dV=15.0, t_ref=t_ref)
+        rel = float(np.max(np.abs(ours - closed) / closed))
+        rows.append(Row(
+            f"{label}: rate at {', '.join(f'{i:g}' for i in currents)} nA (Hz)",
+            ", ".join(sig(r, 4) for r in ours),
+            ", ".join(sig(r, 4) for r in closed),
+            "closed form $1/(t_\\mathrm{ref} + \\tau_m \\ln(RI/(RI - 15\\,\\mathrm{mV})))$"
+            if math.isfinite(R) else "closed form $1/(t_\\mathrm{ref} + C \\cdot 15\\,\\mathrm{mV}/I)$",
+            rel, 1e-9, relative=True,
+        ))
+    return rows
+
+
+def izhikevich_bifurcations() -> list[Row]:
+    """Izhikevich rest: Hopf and saddle-node currents against closed forms derived here.
+
+    Equilibria of v' = 0.04 v^2 + 5 v + 140 - u + I, u' = a (b v - u) have u = b v, so
+    0.04 v^2 + (5 - b) v + 140 + I = 0. Saddle-node (double root, discriminant 0):
+    I_sn = (5 - b)^2 / (4 * 0.04) - 140. Jacobian [[0.08 v + 5, -1], [a b, -a]]: trace
+    0.08 v + 5 - a = 0 gives v* = (a - 5) / 0.08, and the equilibrium condition gives
+    I_H = b v* - (0.04 v*^2 + 5 v* + 140); det = a (b - 0.08 v* - 5) = a (b - a) > 0
+    there for b > a, so it is a Hopf point.
+    """
+    rows = []
+    for name in ("RS", "FS"):
+        cell = nh.Izhikevich.preset(name)
+        a, b = cell.a, cell.b
+        v_star = (a - 5.0) / 0.08
+        closed_hopf = b * v_star - (0.04 * v_star**2 + 5.0 * v_star + 140.0)
+        closed_sn = (5.0 - b) ** 2 / (4 * 0.04) - 140.0
+        ours_hopf = cell.hopf_current
+        rows.append(Row(
+            f"Izhikevich {name} ($a$ = {a:g}, $b$ = {b:g}): Andronov-Hopf current of the rest",
+            f"{ours_hopf:.6f}", f"{closed_hopf:.6f}",
+            "closed form: trace $0.08 v^* + 5 - a = 0$, $I_H = b v^* - (0.04 v^{*2} + 5 v^* + 140)$",
+            abs(ours_hopf - closed_hopf), 1e-9,
+        ))
+        rows.append(Row(
+            f"Izhikevich {name}: saddle-node current",
+            f"{cell.saddle_node_current:.6f}", f"{closed_sn:.6f}",
+            "closed form $(5 - b)^2 / (4 \\cdot 0.04) - 140$",
+            abs(cell.saddle_node_current - closed_sn), 1e-9,
+        ))
+    return rows
+
+
+def izhikevich_rs_spike_times() -> list[Row]:
+    """Question 3.4(a): RS neuron, I = 30 from 10 to 90 ms, 100 ms, RK4 dt 0.02 ms."""
+    rs = nh.Izhikevich.preset("RS")
+    dt = 0.02
+    t = nh.time_axis(100.0, dt)
+    ours = rs.simulate(nh.pulse_current(t, [(10.0, 90.0, 30.0)]), dt, record=False).spike_times
+    independent = ref.izhikevich_segment_spike_times(
+        0.02, 0.2, -65.0, 8.0, [(0.0, 10.0, 0.0), (10.0, 90.0, 30.0), (90.0, 100.0, 0.0)])
+    error = float(np.max(np.abs(ours - independent))) if ours.size == independent.size else math.inf
+    return [Row(
+        "Izhikevich RS, Question 3.4(a) ($I$ = 30 from 10 to 90 ms, RK4 dt 0.02 ms): spike times, "
+        "largest difference (ms)",
+        f"{ours.size} spikes, {ours[0]:.4f} to {ours[-1]:.4f} ms",
+        f"{independent.size} spikes, {independent[0]:.4f} to {independent[-1]:.4f} ms",
+        "`reference_models.izhikevich_segment_spike_times`: solve_ivp DOP853, rtol $10^{-12}$, "
+        "reset at each located crossing",
+        error, 1e-5, "ms",
+    )]
+
+
+def izhikevich_published_parameters() -> list[Row]:
+    """The RS preset and the model constants against the values printed in Izhikevich (2003)."""
+    rs = nh.Izhikevich.preset("RS")
+    ours = (rs.a, rs.b, rs.c, rs.d)
+    published = (0.02, 0.2, -65.0, 8.0)
+    constants = (rs.k2, rs.k1, rs.k0, rs.v_peak)
+    published_constants = (0.04, 5.0, 140.0, 30.0)
+    return [
+        Row("Izhikevich RS parameters $a, b, c, d$", ", ".join(f"{x:g}" for x in ours),
+            ", ".join(f"{x:g}" for x in published), IZHIKEVICH_2003,
+            float(np.max(np.abs(np.subtract(ours, published)))), 0.0),
+        Row("Izhikevich model: $v^2$, $v$, constant coefficients, spike peak (mV)",
+            ", ".join(f"{x:g}" for x in constants), ", ".join(f"{x:g}" for x in published_constants),
+            IZHIKEVICH_2003, float(np.max(np.abs(np.subtract(constants, published_constants)))), 0.0),
+    ]
+
+
+# (function, slow): slow groups take tens of seconds (their tests are marked slow)
+GROUPS: list[tuple[Callable[[], list[Row]], bool]] = [
+    (hh_resting_state, False),
+    (hh_thresholds, True),
+    (hh_hopf, False),
+    (hh_q35_spike_times, False),
+    (lif_rates, False),
+    (izhikevich_bifurcations, False),
+    (izhikevich_rs_spike_times, False),
+    (izhikevich_published_parameters, False),
+]
+
+
+@cache
+def rows_of(group: Callable[[], list[Row]]) -> tuple[Row, ...]:
+    """The rows of one group, computed once per process."""
+    return tuple(group())
+
+
+def all_rows() -> list[Row]:
+    return [row for group, _ in GROUPS for row in rows_of(group)]
+
+
+# ------------------------------------------------------------------------ Markdown
+
+INTRO = """# Validation
+
+Every headline number the notebooks compute, side by side with a value obtained
+independently of `neurohelpers`: a reference model written from the textbook equations
+and integrated with SciPy (`tests/reference_models.py`), a closed form, or a published
+value. $\\Delta$ is the absolute difference between the two columns (relative where the
+tolerance says so); a row agrees when $\\Delta$ is at most the tolerance. The same rows
+drive the test suite (`tests/test_validation.py`), which fails if any row disagrees or
+if this chapter differs from the table it generates (`python tests/validation.py --write`).
+"""
+
+
+def _tolerance_text(row: Row) -> str:
+    if row.tolerance == 0:
+        return "exact"
+    text = power_of_ten(row.tolerance)
+    if row.relative:
+        return text + " (relative)"
+    return f"{text} {row.unit}".rstrip()
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|")
+
+
+def markdown(rows: list[Row]) -> str:
+    """The Validation chapter as Markdown."""
+    lines = [INTRO, "| quantity | ours | independent | source | tolerance | agreement |",
+             "| --- | --- | --- | --- | --- | --- |"]
+    for row in rows:
+        verdict = ("yes, " if row.agrees else "**NO**, ") + bound(row.error)
+        cells = (row.quantity, row.ours, row.independent, row.source, _tolerance_text(row), verdict)
+        lines.append("| " + " | ".join(_cell(c) for c in cells) + " |")
+    failing = sum(not r.agrees for r in rows)
+    lines.append("")
+    lines.append(f"{len(rows)} rows; {len(rows) - failing} agree within their tolerance"
+                 + (f", {failing} do not." if failing else "."))
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--write", action="store_true", help=f"write {REPORT.name} into report/")
+    args = parser.parse_args(argv)
+    text = markdown(all_rows())
+    if args.write:
+        REPORT.write_text(text, encoding="utf-8")
+        print(f"wrote {REPORT}")
+    else:
+        print(text)
+    return 0 if all(r.agrees for r in all_rows()) else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
