@@ -131,7 +131,8 @@ def image_size(output, text_width: float, where: str, warnings: list[str]) -> di
         dpi = float(img.info.get("dpi", (72.0, 72.0))[0]) or 72.0
     inches = px / dpi
     if dpi < 199:
-        warnings.append(f"{where}: figure at {dpi:.0f} dpi (the report wants 200; call nh.plotting.use_style())")
+        warnings.append(f"{where}: figure at {dpi:.0f} dpi (the report wants 200; "
+                        "call nh.plotting.use_style())")
     if inches > text_width * 1.03:
         warnings.append(f"{where}: figure {inches:.2f} in wide, printed at {100 * text_width / inches:.0f}% "
                         f"(its text shrinks); draw it at nh.plotting.TEXT_WIDTH = {text_width} in")
@@ -239,20 +240,25 @@ def cell_at_line(tex_lines: list[str], line: int) -> str:
 def line_of_snippet(tex_lines: list[str], snippet: str) -> int | None:
     """The line of report.tex where ``snippet`` (as TeX shows it in the log) starts.
 
-    TeX prints tokens with its own spacing (``\\frac {``), so both sides are
-    compared with all white space removed.
+    TeX prints tokens with its own spacing (``\\frac {``) and without comments,
+    so both sides are compared with comments and all white space removed; a
+    shorter start of the snippet is tried if the whole is not found.
     """
-    needle = re.sub(r"\s+", "", snippet.replace("\\ETC.", "").replace("\\par", ""))[:40]
-    if len(needle) < 3:
-        return None
+    needle = re.sub(r"\s+", "", snippet.replace("\\ETC.", "").replace("\\par", ""))
     flat, owner = [], []
     for number, text in enumerate(tex_lines, start=1):
-        for ch in text:
+        for ch in re.sub(r"(?<!\\)%.*$", "", text):
             if not ch.isspace():
                 flat.append(ch)
                 owner.append(number)
-    at = "".join(flat).find(needle)
-    return owner[at] if at >= 0 else None
+    haystack = "".join(flat)
+    for size in (40, 24, 12):
+        if len(needle[:size]) < 4:
+            break
+        at = haystack.find(needle[:size])
+        if at >= 0:
+            return owner[at]
+    return None
 
 
 def locate_error(log: str, tex: str) -> tuple[str, str, str]:

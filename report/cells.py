@@ -193,7 +193,8 @@ class Chapter:
         nm = cell.metadata["nm"]
         src = cell.source
         where = nm["where"]
-        for level, text in ((len(m.group(1)), m.group(2)) for m in HEADING.finditer(src)):
+        for level, text in ((len(m.group(1)), ANCHOR.sub("", m.group(2)).strip())
+                            for m in HEADING.finditer(src)):
             if level == 1 and not self.title:
                 self.title = text
             elif level == 2:
@@ -316,7 +317,8 @@ class Chapter:
         return self.cells[index - 1] if index > 0 else None
 
     def table_float(self, info: dict, table_md: str, where: str) -> str:
-        return (f"\\begin{{table}}[htbp]\n\\centering\n\\caption{{{info['caption']}}}\\label{{{info['label']}}}\n"
+        return (f"\\begin{{table}}[htbp]\n\\centering\n"
+                f"\\caption{{{info['caption']}}}\\label{{{info['label']}}}\n"
                 f"{self.conv.add(table_md, table=True, where=where)}\n\\end{{table}}")
 
     # -- code -------------------------------------------------------------
