@@ -48,7 +48,7 @@ test: lint unit notebooks
 report: setup
 	@echo "==> report: checking the TeX toolchain"
 	@bash report/ensure_tex.sh
-	$(PY) report/build.py $(if $(NO_CODE),--no-code --output report/build/neural-models-report-no-code.pdf,)
+	$(PY) report/build.py $(if $(CODE),--code,)
 
 bench: setup
 	$(PY) benchmarks/run.py
