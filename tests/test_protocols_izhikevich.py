@@ -93,6 +93,16 @@ def test_firing_onset_brackets_sustained_firing_in_reference():
     assert onset["current"] < P.bifurcation_currents(cell)["hopf"]  # bistable below the Hopf point
 
 
+def test_steady_fi_curve_against_reference():
+    cell = nh.Izhikevich.preset("FS")
+    rates = P.steady_fi_curve(cell, [3.0, 10.0], duration=1000.0)
+    v0, u0 = _rest(0.1, 0.2)
+    ref, _ = _spikes_ivp(0.1, 0.2, -65, 2, [(0.0, 1000.0, 10.0)], v0, u0)
+    late = ref[ref >= 500.0]
+    assert rates[0] == 0
+    assert rates[1] == pytest.approx(1000.0 / np.mean(np.diff(late)), rel=1e-4)
+
+
 def test_firing_onset_refuses_a_bad_bracket():
     with pytest.raises(ValueError, match="bracket"):
         P.firing_onset(nh.Izhikevich.preset("RS"), 3.0, 3.5, duration=1000.0)
@@ -114,11 +124,14 @@ def test_recovery_measures_against_reference():
     dt = 0.02
     t = nh.time_axis(200.0, dt)
     drive = nh.pulse_current(t, [(10, 50, 30.0)])
-    m = P.recovery_measures(cell.simulate(drive, dt), cell, 50.0)
+    m = P.recovery_measures(cell.simulate(drive, dt), cell, 50.0, times=(100.0, 200.0))
     spikes, state = _spikes_ivp(0.02, 0.2, -65, 8, [(0, 10, 0.0), (10, 50, 30.0), (50, 200, 0.0)],
                                 -65.0, -13.0)
     assert m["v_end"] == pytest.approx(state[0], abs=1e-4)
     assert m["u_end"] == pytest.approx(state[1], abs=1e-4)
+    assert m["v_at"][1] == m["v_end"]
+    _, at_100 = _spikes_ivp(0.02, 0.2, -65, 8, [(0, 10, 0.0), (10, 50, 30.0), (50, 100, 0.0)], -65.0, -13.0)
+    assert m["v_at"][0] == pytest.approx(at_100[0], abs=1e-4)
     assert m["v_rest"] == pytest.approx(-70.0) and m["u_rest"] == pytest.approx(-14.0)
     _, at_50 = _spikes_ivp(0.02, 0.2, -65, 8, [(0, 10, 0.0), (10, 50, 30.0)], -65.0, -13.0)
     sol = solve_ivp(lambda _t, y: [0.04 * y[0] ** 2 + 5 * y[0] + 140 - y[1], 0.02 * (0.2 * y[0] - y[1])],
@@ -206,11 +219,12 @@ def test_compare_schemes_reference_and_isi_rows():
     ref = izhikevich_spike_times(0.02, 0.2, -65, 8, 10.0, 500.0)
     np.testing.assert_allclose(spikes["reference"], ref, atol=1e-6)
     np.testing.assert_allclose(spikes["default"], ref, atol=1e-5)
-    rows = P.scheme_isi_rows({"ref": ref}, skip=2)
+    rows = P.scheme_isi_rows({"reference": ref, "late": ref + 0.5}, skip=2, spike=3)
     isi = np.diff(ref)[2:]
     assert rows[0][1] == ref.size
-    expected = [isi.mean(), isi.std(ddof=1), isi.min(), isi.max(), 1000 / isi.mean()]
+    expected = [isi.mean(), isi.std(ddof=1), isi.min(), isi.max(), 1000 / isi.mean(), 0.0]
     assert rows[0][2:] == pytest.approx(expected)
+    assert rows[1][-1] == pytest.approx(0.5)
     with pytest.raises(ValueError, match="no intervals"):
         P.scheme_isi_rows({"short": np.array([1.0, 2.0])}, skip=1)
 

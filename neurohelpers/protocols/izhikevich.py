@@ -32,6 +32,7 @@ __all__ = [
     "recovery_measures",
     "rest_state",
     "scheme_isi_rows",
+    "steady_fi_curve",
 ]
 
 
@@ -90,6 +91,27 @@ def _rest_start(cell: Izhikevich) -> dict[str, float]:
     return {"v0": rest["v"], "u0": rest["u"]}
 
 
+def steady_fi_curve(cell: Izhikevich, currents, *, dt: float = 0.05, duration: float = 4000.0) -> np.ndarray:
+    """Steady firing rate against a current step applied at t = 0 to the rest at I = 0.
+
+    Parameters
+    ----------
+    cell : Izhikevich
+    currents : array_like, 1-D
+        Step amplitudes, model units.
+    dt, duration : float
+        Time step and step length, ms.
+
+    Returns
+    -------
+    numpy.ndarray
+        Rates (Hz) from the interspike intervals in the second half of the step
+        (0 when the neuron no longer fires there).
+    """
+    return fi_curve(cell, currents, dt=dt, duration=duration, onset=0.0, offset=duration,
+                    window=(duration / 2.0, duration), measure="isi", **_rest_start(cell))
+
+
 def firing_onset(
     cell: Izhikevich,
     low: float,
@@ -130,11 +152,9 @@ def firing_onset(
         raise ValueError(f"need high > low, got low={low}, high={high}")
     if int(per_round) < 1:
         raise ValueError(f"per_round must be >= 1, got {per_round}")
-    window = (duration / 2.0, duration)
 
     def rates(currents) -> np.ndarray:
-        return fi_curve(cell, currents, dt=dt, duration=duration, onset=0.0, offset=duration,
-                        window=window, measure="isi", **_rest_start(cell))
+        return steady_fi_curve(cell, currents, dt=dt, duration=duration)
 
     ends = rates([low, high])
     if ends[0] > 0 or ends[1] == 0:
@@ -192,7 +212,9 @@ def perturbed_rest_run(
     }
 
 
-def recovery_measures(res: SimulationResult, cell: Izhikevich, input_off: float) -> dict[str, float]:
+def recovery_measures(
+    res: SimulationResult, cell: Izhikevich, input_off: float, times=()
+) -> dict[str, float | np.ndarray]:
     """How v and u recover after the input stops (Question 3.4 b).
 
     Parameters
@@ -203,22 +225,23 @@ def recovery_measures(res: SimulationResult, cell: Izhikevich, input_off: float)
         The neuron that made it.
     input_off : float
         Time the input stops, ms.
+    times : sequence of float
+        Times (ms) at which to report v (``v_at``).
 
     Returns
     -------
     dict
         ``v_min`` (mV) and ``t_min`` (ms): the lowest v after ``input_off``;
         ``v_end``, ``u_end``: the state at the end of the run; ``v_rest``,
-        ``u_rest``: the resting state at I = 0; ``t_within_1mV`` (ms): the
-        first time after ``t_min`` that v is within 1 mV of rest (NaN if never);
-        ``tau_u`` (ms): the time constant of an exponential fitted to u from
+        ``u_rest``: the resting state at I = 0; ``v_at``: v (mV) at ``times``
+        (the nearest samples); ``tau_u`` (ms): the time constant of an exponential fitted to u from
         50 ms after the last spike to the end; ``tau_slow`` (ms): minus the
         inverse slow eigenvalue of the rest.
     """
     rest = rest_state(cell, 0.0)
     after = res.t >= input_off
     k = np.flatnonzero(after)[np.argmin(res.V[after])]
-    near = np.flatnonzero((res.t > res.t[k]) & (np.abs(res.V - rest["v"]) <= 1.0))
+    idx = np.clip(np.searchsorted(res.t, np.asarray(times, dtype=np.float64) - 1e-9), 0, res.t.size - 1)
     last = res.spike_times[-1] if res.spike_times.size else input_off
     return {
         "v_min": float(res.V[k]),
@@ -227,7 +250,7 @@ def recovery_measures(res: SimulationResult, cell: Izhikevich, input_off: float)
         "u_end": float(res.state["u"][-1]),
         "v_rest": float(rest["v"]),
         "u_rest": float(rest["u"]),
-        "t_within_1mV": float(res.t[near[0]]) if near.size else float("nan"),
+        "v_at": res.V[idx].copy(),
         "tau_u": float(decay_time_constant(res.t, res.state["u"], rest["u"], (last + 50.0, res.t[-1]))),
         "tau_slow": float(-1.0 / np.real(rest["lambda_slow"])),
     }
@@ -472,17 +495,23 @@ def compare_schemes(
     return out
 
 
-def scheme_isi_rows(spikes: dict[str, np.ndarray], skip: int = 1) -> list[list]:
-    """Table rows per scheme: spikes, mean, SD, min and max ISI (ms), mean rate (Hz).
+def scheme_isi_rows(spikes: dict[str, np.ndarray], skip: int = 2, spike: int = 5) -> list[list]:
+    """Table rows per scheme: spikes, mean, SD, min and max ISI (ms), mean rate (Hz), timing error.
 
     ``skip`` intervals at the start (the transient from the initial state)
-    are left out of the statistics.
+    are left out of the statistics. The last column is the time of spike
+    number ``spike`` minus that of ``spikes["reference"]`` (ms; None without
+    a reference or when either train is shorter).
     """
+    ref = spikes.get("reference")
     rows = []
     for label, s in spikes.items():
         isi = np.diff(s)[skip:]
         if isi.size == 0:
             raise ValueError(f"{label}: no intervals left after skipping {skip}")
+        late = None
+        if ref is not None and min(s.size, ref.size) >= spike:
+            late = float(s[spike - 1] - ref[spike - 1])
         rows.append([label, int(s.size), isi.mean(), isi.std(ddof=1) if isi.size > 1 else 0.0,
-                     isi.min(), isi.max(), 1000.0 / isi.mean()])
+                     isi.min(), isi.max(), 1000.0 / isi.mean(), late])
     return rows
