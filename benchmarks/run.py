@@ -25,6 +25,10 @@ HERE = Path(__file__).resolve().parent
 #: Build folder for the C loop and saved results; tests point it at a temporary folder.
 BUILD = Path(os.environ.get("NH_BENCH_BUILD", str(HERE / "build")))
 LIMIT = BUILD / "limit"
+#: The same C source compiled with -ffast-math (vectorised exp from glibc's libmvec).
+LIMIT_FAST = BUILD / "limit_fast"
+PEERS_VENV = HERE / ".venv-peers"
+PEERS_PYTHON = PEERS_VENV / "bin" / "python"
 PROTOCOL = [(0, 10), (100, -10), (200, 20), (300, 80), (400, -100)]
 SEGMENTS = [(0, 100, 10.0), (100, 200, 0.0), (200, 300, 20.0), (300, 400, 100.0), (400, 500, 0.0)]
 
@@ -68,11 +72,13 @@ def run_c(
     t_on: float,
     t_off: float,
     repeats: int = 3,
+    binary: Path | None = None,
 ) -> dict | None:
-    if not LIMIT.exists():
+    binary = binary or LIMIT
+    if not binary.exists():
         return None
     args = [
-        str(LIMIT),
+        str(binary),
         model,
         str(n),
         str(steps),
@@ -373,6 +379,103 @@ def workload_latency(quick: bool) -> dict:
     }
 
 
+
+
+# --------------------------------------------------------------------------- vectorised limit and peers
+#: model key -> (C name, dt ms, steps, current range, pulse window ms, neurohelpers method)
+VECTOR_WORKLOADS = {
+    "izh_euler": ("Izhikevich RS, forward Euler (2020)", 0.1, 2000, (0.0, 20.0), (10.0, 190.0), "euler"),
+    "izh_rk4": ("Izhikevich RS, RK4 + spike timing", 0.1, 2000, (0.0, 20.0), (10.0, 190.0), "rk4"),
+    "hh_rk4": ("Hodgkin-Huxley, RK4 (default)", 0.01, 1000, (0.0, 20.0), (1.0, 10.0), None),
+}
+
+
+def ensure_peers_venv() -> str | None:
+    """Create benchmarks/.venv-peers from requirements-peers.txt if missing; None if it works."""
+    stamp = PEERS_VENV / ".installed"
+    wanted = (HERE / "requirements-peers.txt").read_text()
+    if stamp.exists() and stamp.read_text() == wanted and PEERS_PYTHON.exists():
+        return None
+    log("installing the peers (Brian2, NEURON) into benchmarks/.venv-peers: a few minutes, once")
+    try:
+        subprocess.run([sys.executable, "-m", "venv", str(PEERS_VENV)], check=True)
+        pins = str(HERE / "requirements-peers.txt")
+        subprocess.run([str(PEERS_PYTHON), "-m", "pip", "install", "--quiet", "-r", pins], check=True)
+    except (subprocess.CalledProcessError, OSError) as error:
+        return f"could not install the peers ({error}); their rows are missing"
+    stamp.write_text(wanted)
+    return None
+
+
+def run_peer(simulator: str, model: str, c_args: tuple, *extra: str) -> dict:
+    """One peer measurement in its own process; an error is reported, not raised."""
+    n, steps, *rest = c_args
+    script = str(HERE / "peers.py")
+    args = [str(PEERS_PYTHON), script, simulator, model, str(n), str(steps), *map(repr, rest), *extra]
+    done = subprocess.run(args, capture_output=True, text=True)
+    if done.returncode != 0:
+        last = (done.stderr.strip().splitlines() or ["no output"])[-1]
+        return {"error": f"{simulator} failed: {last}"}
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def workload_vectorised(quick: bool) -> dict:
+    """Populations against the vectorised C limit (strict and -ffast-math) and the peers."""
+    import numpy as np
+
+    import neurohelpers as nh
+
+    n = 100 if quick else 10_000
+    peers_note = "skipped in the quick configuration" if quick else ensure_peers_venv()
+    rows = []
+    for key, (label, dt, steps, (lo, hi), (t_on, t_off), method) in VECTOR_WORKLOADS.items():
+        model = nh.HodgkinHuxley() if key.startswith("hh") else nh.Izhikevich.preset("RS")
+        amps = np.linspace(lo, hi, n)
+        duration = steps * dt
+        kwargs = {"method": method} if method else {}
+
+        def nh_run(model=model, amps=amps, duration=duration, dt=dt, t_on=t_on, t_off=t_off, kwargs=kwargs):
+            whole = (0.0, duration + dt)
+            rates = nh.fi_curve(
+                model, amps, dt=dt, duration=duration, onset=t_on, offset=t_off, window=whole, **kwargs
+            )
+            return round(float(np.sum(rates)) * (duration + dt) / 1000.0)
+
+        nh_run()  # compile / load the kernels
+        times = []
+        for _ in range(1 if quick else 3):
+            t, nh_spikes = timed(nh_run)
+            times.append(t)
+        # limit.c runs steps + 1 samples' worth of steps like fi_curve: STEPS = number of updates
+        c_args = (n, steps + 1, dt, lo, hi, t_on, t_off)
+        row = {"key": key, "label": label, "n": n, "neuron_steps": n * steps,
+               "nh": statistics.median(times), "nh_spikes": nh_spikes}
+        scalar = run_c(key, *c_args, repeats=1)
+        vec = run_c(key + "_vec", *c_args, repeats=1 if quick else 3)
+        fast = run_c(key + "_vec", *c_args, repeats=1 if quick else 3, binary=LIMIT_FAST)
+        row["c_scalar"], row["c_vec"], row["c_fast"] = scalar, vec, fast
+        log(f"{label}: nh {row['nh'] * 1e3:.1f} ms, C vec {vec and vec['seconds'] * 1e3:.1f} ms, "
+            f"fast-math {fast and fast['seconds'] * 1e3:.1f} ms")
+        peers = []
+        if peers_note is None:
+            peer_args = (n, steps, dt, lo, hi, t_on, t_off)
+            peers.append(run_peer("brian2", key, peer_args))
+            peers.append(run_peer("brian2", key, peer_args, "--cold"))
+            if key == "hh_rk4":
+                peers.append(run_peer("brian2", key, peer_args, "--method", "exponential_euler"))
+                peers.append(run_peer("neuron", key, peer_args))
+                small = (max(n // 10, 10), steps, dt, lo, hi, t_on, t_off)
+                cv = run_peer("neuron", key, small, "--method", "cvode")
+                cv["n"] = small[0]
+                peers.append(cv)
+            for p in peers:
+                seconds = p.get("seconds", float("nan"))
+                log(f"  peer {p.get('method', p.get('error'))}: {seconds * 1e3:.1f} ms")
+        row["peers"] = peers
+        rows.append(row)
+    return {"rows": rows, "peers_note": peers_note}
+
+
 WORKLOADS = {
     "lif_2020": workload_lif_2020,
     "izh_2020": workload_izh_2020,
@@ -380,6 +483,7 @@ WORKLOADS = {
     "fi_sweeps": workload_fi_sweeps,
     "populations": workload_populations,
     "latency": workload_latency,
+    "vectorised": workload_vectorised,
 }
 
 
@@ -389,12 +493,17 @@ def compile_limit() -> str:
     if cc is None:
         log("no C compiler found: the C-limit columns are skipped")
         return "no C compiler"
-    BUILD.mkdir(exist_ok=True)
-    cmd = [cc, "-O3", "-march=native", "-o", str(LIMIT), str(HERE / "limit.c"), "-lm"]
-    subprocess.run(cmd, check=True)
+    BUILD.mkdir(parents=True, exist_ok=True)
+    # strict IEEE arithmetic; -fno-trapping-math only lets the compiler turn the spike test into a
+    # vector select (no change to any computed value)
+    source = str(HERE / "limit.c")
+    strict = [cc, "-O3", "-march=native", "-fno-trapping-math", "-o", str(LIMIT), source, "-lm"]
+    subprocess.run(strict, check=True)
+    fast = [cc, "-O3", "-march=native", "-ffast-math", "-o", str(LIMIT_FAST), source, "-lm"]
+    subprocess.run(fast, check=True)
     version = subprocess.run([cc, "--version"], capture_output=True, text=True).stdout.splitlines()[0]
-    log(f"compiled benchmarks/limit.c with {version}")
-    return version + " (-O3 -march=native)"
+    log(f"compiled benchmarks/limit.c with {version}, strict and -ffast-math")
+    return version + " (-O3 -march=native -fno-trapping-math; and with -ffast-math)"
 
 
 def run_workload(name: str, quick: bool) -> dict:
@@ -414,12 +523,10 @@ def rate(neuron_steps, seconds) -> str:
 
 
 def brian2_status() -> str:
-    """Brian2 is an optional peer: name its version if installed, else say it was skipped."""
-    try:
-        import brian2
-    except ImportError:
-        return "not installed, skipped (optional peer: pip install brian2 to add it)"
-    return f"{brian2.__version__} installed, but its workloads are not implemented yet (not run)"
+    """Where the peers come from: their own venv, measured in the vectorised-populations section."""
+    if not PEERS_PYTHON.exists():
+        return "peers venv not present (created by a full `make bench`; skipped in --quick)"
+    return "Brian2 and NEURON from benchmarks/.venv-peers (requirements-peers.txt)"
 
 
 def machine() -> list[str]:
@@ -450,7 +557,7 @@ def write_report(results: dict, cc: str, out_dir: Path, quick: bool) -> Path:
         + (" **Quick smoke configuration: numbers are not representative.**" if quick else ""),
         "",
     ]
-    lines += [*machine(), f"- C limit: {cc}", f"- brian2: {brian2_status()}", ""]
+    lines += [*machine(), f"- C limit: {cc}", f"- peers: {brian2_status()}", ""]
     lines += [
         "Paired timings (A B A B), medians; speed-up = baseline time / neurohelpers time, median of "
         "the per-pair ratios. nh/C = neurohelpers time / C loop time with the same numerics (C clocks "
@@ -531,6 +638,8 @@ def write_report(results: dict, cc: str, out_dir: Path, quick: bool) -> Path:
             f"{fmt_ms(r.get('c'))} | {nh_c} | {agree} |"
         )
     lat = results["latency"]
+    if "vectorised" in results:
+        lines += vectorised_section(results["vectorised"])
     lines += targets(results)
     lines += [
         "",
@@ -548,6 +657,58 @@ def write_report(results: dict, cc: str, out_dir: Path, quick: bool) -> Path:
     path.write_text("\n".join(lines))
     plot_throughput(results["populations"]["points"], out_dir / "throughput.png")
     return path
+
+
+def vectorised_section(vec: dict) -> list[str]:
+    """RESULTS.md section: populations against the vectorised C limit and the peers."""
+    lines = [
+        "",
+        "## Populations against the vectorised limit and the peers",
+        "",
+        "`limit.c` in its vectorisable form (structure of arrays, time loop outside, neuron loop inside, "
+        "spike handling in a second pass), compiled strict (IEEE arithmetic) and with `-ffast-math` "
+        "(SIMD `exp` from glibc's libmvec); the scalar loop (neuron outside) is kept as a row label "
+        "`C scalar`. Peers from `benchmarks/.venv-peers` (`requirements-peers.txt`): Brian2 cython "
+        "(kernel = its code objects' own time on a rerun, warm cache; set-up = compilation and code "
+        "generation), NEURON's `hh` mechanism with `usetable_hh = 0`. Spike counts: total over the "
+        "population.",
+        "",
+        "| workload | N | neurohelpers | C scalar | C vec strict | C vec fast-math | nh / C vec | "
+        "nh / fast-math | spikes (nh / C vec) |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for r in vec["rows"]:
+        cv, cf, cs = r.get("c_vec"), r.get("c_fast"), r.get("c_scalar")
+        ratio = f"{r['nh'] / cv['seconds']:.2f}" if cv else "-"
+        ratio_fast = f"{r['nh'] / cf['seconds']:.2f}" if cf else "-"
+        spikes = f"{r['nh_spikes']:,} / {cv['spikes']:,}" if cv else f"{r['nh_spikes']:,} / -"
+        lines.append(
+            f"| {r['label']} | {r['n']:,} | {fmt_ms(r['nh'])} | {fmt_ms(cs and cs['seconds'])} | "
+            f"{fmt_ms(cv and cv['seconds'])} | {fmt_ms(cf and cf['seconds'])} | {ratio} | {ratio_fast} | "
+            f"{spikes} |"
+        )
+    lines += [
+        "",
+        "| workload | peer | N | kernel | set-up | neuron-steps/s | nh / peer | spikes (peer / nh) |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    if vec.get("peers_note"):
+        lines.append(f"| - | peers: {vec['peers_note']} | | | | | | |")
+    for r in vec["rows"]:
+        for p in r.get("peers", []):
+            if "error" in p:
+                lines.append(f"| {r['label']} | {p['error']} | | | | | | |")
+                continue
+            n = p.get("n", r["n"])
+            steps = r["neuron_steps"] // r["n"] * n
+            same_n = n == r["n"]
+            versus = f"{r['nh'] / p['seconds']:.2f}" if same_n else "-"
+            nh_spikes = f"{r['nh_spikes']:,}" if same_n else "-"
+            lines.append(
+                f"| {r['label']} | {p['method']} | {n:,} | {fmt_ms(p['seconds'])} | {fmt_ms(p['setup'])} | "
+                f"{rate(steps, p['seconds'])} | {versus} | {p['spikes']:,} / {nh_spikes} |"
+            )
+    return lines
 
 
 def targets(results: dict) -> list[str]:
