@@ -241,3 +241,58 @@ def test_a_failed_build_names_the_cell_and_leaves_no_pdf(tmp_path):
         build.build(config)
     assert not config.output.exists()
     assert not (config.workdir / "report.pdf").exists()
+
+
+# -- shared figure style --------------------------------------------------------
+# Machado, Oliveira & Fernandes (2009), severity 1.0, applied to linear RGB.
+MACHADO_2009 = {
+    "protanopia": [[0.152286, 1.052583, -0.204868], [0.114503, 0.786281, 0.099216],
+                   [-0.003882, -0.048116, 1.051998]],
+    "deuteranopia": [[0.367322, 0.860646, -0.227968], [0.280085, 0.672501, 0.047413],
+                     [-0.011820, 0.042940, 0.968881]],
+    "tritanopia": [[1.255528, -0.076749, -0.178779], [-0.078411, 0.930809, 0.147602],
+                   [0.004733, 0.691367, 0.303900]],
+}
+
+
+def _lab(linear_rgb):
+    import numpy as np
+
+    xyz = np.array([[0.4124, 0.3576, 0.1805], [0.2126, 0.7152, 0.0722], [0.0193, 0.1192, 0.9505]]) \
+        @ np.clip(linear_rgb, 0.0, 1.0) / np.array([0.95047, 1.0, 1.08883])
+    f = np.where(xyz > (6 / 29) ** 3, np.cbrt(xyz), xyz / (3 * (6 / 29) ** 2) + 4 / 29)
+    return np.array([116 * f[1] - 16, 500 * (f[0] - f[1]), 200 * (f[1] - f[2])])
+
+
+@pytest.mark.parametrize("view", ["normal", *MACHADO_2009])
+def test_gate_colours_stay_distinct_under_simulated_colour_blindness(view):
+    import itertools
+
+    import numpy as np
+    from matplotlib.colors import to_rgb
+
+    from neurohelpers.plotting.core import GATE_COLOURS
+
+    def lab(colour):
+        c = np.asarray(to_rgb(colour))
+        linear = np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
+        return _lab(linear if view == "normal" else np.asarray(MACHADO_2009[view]) @ linear)
+
+    gates = {k: lab(GATE_COLOURS[k]) for k in "mhn"}
+    closest = min(np.linalg.norm(gates[a] - gates[b]) for a, b in itertools.combinations(gates, 2))
+    assert closest > 40.0  # CIE76 delta E: 2.3 is just noticeable; red/green under deuteranopia gave 7
+
+
+def test_smallest_font_accounts_for_the_print_scale():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from neurohelpers.plotting.style import TEXT_WIDTH, smallest_font_pt
+
+    fig, ax = plt.subplots(figsize=(2 * TEXT_WIDTH, 3))
+    ax.set_xlabel("x", fontsize=10)
+    ax.tick_params(labelsize=12)
+    assert smallest_font_pt(fig) == pytest.approx(5.0)  # 10 pt drawn, printed at half size
+    plt.close(fig)

@@ -13,12 +13,23 @@ import numpy as np
 
 from ..integrate import SimulationResult
 
-__all__ = ["GATE_COLOURS", "fi_figure", "phase_plane_figure", "trace_figure", "with_spike_peaks"]
+__all__ = ["GATE_COLOURS", "GATE_LINESTYLES", "fi_figure", "phase_plane_figure", "trace_figure",
+           "with_spike_peaks"]
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-GATE_COLOURS = {"m": "tab:red", "h": "tab:purple", "n": "tab:green", "u": "tab:brown"}
+#: Colours of the gating variables (Okabe-Ito palette): m vermillion, h sky blue,
+#: n black; u (Izhikevich recovery) bluish green. Chosen by the smallest pairwise
+#: CIELAB distance of m, h, n under normal vision and simulated protanopia,
+#: deuteranopia and tritanopia (Machado et al. 2009, severity 1): at least 72
+#: for every view (the former red/purple/green: 7 under deuteranopia).
+GATE_COLOURS = {"m": "#D55E00", "h": "#56B4E9", "n": "#000000", "u": "#009E73"}
+#: Line styles of the gates, so they also differ in grey-scale print.
+GATE_LINESTYLES = {"m": "-", "h": "--", "n": "-.", "u": "-"}
+VOLTAGE_COLOUR = "#0072B2"
+CURRENT_COLOUR = "#E69F00"
+TRAJECTORY_COLOUR = "#D55E00"
 
 
 def with_spike_peaks(t, V, spike_times, peak: float) -> tuple[np.ndarray, np.ndarray]:
@@ -99,7 +110,7 @@ def trace_figure(
     t_plot, V_plot = res.t, V
     if spike_peak is not None and len(res.spike_times):
         t_plot, V_plot = with_spike_peaks(res.t, V, res.spike_times, spike_peak)
-    ax_v.plot(t_plot, V_plot, color="tab:blue", lw=1.2, label="V")
+    ax_v.plot(t_plot, V_plot, color=VOLTAGE_COLOUR, lw=1.2, label="V")
     if threshold is not None:
         ax_v.axhline(threshold, color="0.4", ls="--", lw=0.8, label="threshold")
     spikes = np.asarray(res.spike_times)
@@ -109,12 +120,13 @@ def trace_figure(
                   "|", color="k", ms=8, label=f"spikes ({spikes.size})")
     ax_v.set_ylabel(voltage_label)
     ax_v.legend(loc="upper right", fontsize=8)
-    ax_i.step(res.t, current, where="post", color="tab:orange", lw=1.2)
+    ax_i.step(res.t, current, where="post", color=CURRENT_COLOUR, lw=1.2)
     ax_i.set_ylabel(current_label)
     if gates:
         ax_g = axes[2]
         for name in gates:
-            ax_g.plot(res.t, res.state[name], color=GATE_COLOURS.get(name), lw=1.1, label=name)
+            ax_g.plot(res.t, res.state[name], color=GATE_COLOURS.get(name), ls=GATE_LINESTYLES.get(name, "-"),
+                      lw=1.1, label=name)
         ax_g.set_ylabel(state_label or ("Gate value (1)" if set(gates) <= {"m", "h", "n"} else "State"))
         ax_g.legend(loc="upper right", fontsize=8, ncol=len(gates))
     axes[-1].set_xlabel("Time (ms)")
@@ -215,11 +227,11 @@ def phase_plane_figure(
     start = 0
     for n, k in enumerate(steps):
         ax.plot(np.append(V[start : k + 1], model.v_peak), np.append(U[start : k + 1], U[k]),
-                color="tab:red", lw=0.9, label="trajectory" if n == 0 else None)
+                color=TRAJECTORY_COLOUR, lw=0.9, label="trajectory" if n == 0 else None)
         ax.plot([model.v_peak, model.c], [U[k], U[k + 1]], ls="--", color="0.4", lw=0.8,
                 label="reset v -> c, u -> u + d" if n == 0 else None)
         start = k + 1
-    ax.plot(V[start:], U[start:], color="tab:red", lw=0.9, label=None if steps.size else "trajectory")
+    ax.plot(V[start:], U[start:], color=TRAJECTORY_COLOUR, lw=0.9, label=None if steps.size else "trajectory")
     u_all = np.concatenate([U, model.nullclines(np.array(v_range), 0.0)[1]])
     pad = 0.15 * np.ptp(u_all) + 1.0
     ax.set(xlim=v_range, ylim=(u_all.min() - pad, u_all.max() + pad),
