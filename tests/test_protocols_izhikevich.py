@@ -206,7 +206,8 @@ def test_gallery_rs_panel_against_reference():
     v0, u0 = _rest(0.02, 0.2)
     ref, _ = _spikes_ivp(0.02, 0.2, -65, 8, [(0, 20, 0.0), (20, 300, 10.0)], v0, u0)
     np.testing.assert_allclose(run.result.spike_times, ref, atol=1e-4)
-    rows = P.gallery_rows(gallery)
+    headers, rows = P.gallery_table(gallery)
+    assert len(headers) == len(rows[0])
     assert [r[0] for r in rows] == list(gallery)
     rs_row = rows[0]
     assert rs_row[5] == ref.size
@@ -244,3 +245,21 @@ def test_figures_are_text_width_with_readable_fonts():
         plt.close(fig)
     assert nh.plotting.spike_count_text(1) == "1 spike"
     assert nh.plotting.spike_count_text(0) == "0 spikes"
+
+
+def test_tables_and_descriptions_report_the_measured_values():
+    cell = nh.Izhikevich.preset("RS")
+    pp = {"delays": np.array([1.0, 3.0]), "ratio": np.array([2.0, 2.5]), "single": 16.0,
+          "first_spike": 11.5}
+    headers, rows = P.paired_pulse_table(pp, [3.0])
+    assert headers == ["delay (ms)", "3"] and rows == [["threshold / single", 2.5]]
+    with pytest.raises(ValueError, match="not run"):
+        P.paired_pulse_table(pp, [7.0])
+    assert "2.50 x single, 3 ms after" in P.describe_paired_pulse(pp)
+    t = nh.time_axis(100.0, 0.02)
+    res = cell.simulate(nh.pulse_current(t, [(10, 90, 30.0)]), 0.02)
+    lines = P.describe_train(res).splitlines()
+    assert lines[0].count(",") == res.spike_times.size - 1
+    assert f"{res.spike_times[1] - res.spike_times[0]:.2f}" in lines[1]
+    headers, rows = P.scheme_table({"reference": np.arange(0.0, 100.0, 10.0)})
+    assert len(headers) == len(rows[0]) and rows[0][2] == pytest.approx(10.0)

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
 __all__ = [
+    "EXPLORE_SLIDERS",
     "bifurcation_phase_plane_figure",
     "explore_izhikevich",
     "fi_onset_figure",
@@ -312,6 +313,16 @@ def scheme_isi_figure(spikes: dict[str, np.ndarray], *, height: float = 2.6) -> 
     ax.grid(alpha=0.3)
     ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
     return fig
+
+
+#: Slider settings of the interactive cell: name -> (value, min, max, step, readout format).
+EXPLORE_SLIDERS = {
+    "a": (0.02, 0.005, 0.2, 0.005, ".3f"),
+    "b": (0.2, 0.0, 0.3, 0.01, ".2f"),
+    "c": (-65.0, -75.0, -40.0, 1.0, ".0f"),
+    "d": (8.0, 0.0, 10.0, 0.05, ".2f"),
+    "I": (10.0, -15.0, 40.0, 0.5, ".1f"),
+}
 
 
 def explore_izhikevich(

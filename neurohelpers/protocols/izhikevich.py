@@ -19,19 +19,29 @@ from ..stimulus import pulse_current, time_axis
 from .common import fi_curve, threshold_amplitude
 
 __all__ = [
+    "EXCITABILITY_LABELS",
+    "GALLERY_HEADERS",
+    "SCHEME_HEADERS",
     "GalleryRun",
     "bifurcation_currents",
     "compare_schemes",
+    "describe_paired_pulse",
+    "describe_recovery",
+    "describe_train",
+    "excitability_summary",
+    "excitability_table",
     "firing_onset",
     "firing_windows",
-    "gallery_rows",
+    "gallery_table",
     "izhikevich_gallery",
+    "paired_pulse_table",
     "paired_pulse_thresholds",
     "perturbed_rest_run",
     "pulse_pair_scan",
     "recovery_measures",
     "rest_state",
     "scheme_isi_rows",
+    "scheme_table",
     "steady_fi_curve",
 ]
 
@@ -212,6 +222,74 @@ def perturbed_rest_run(
     }
 
 
+def excitability_summary(
+    cell: Izhikevich,
+    low: float,
+    high: float,
+    *,
+    probe: float,
+    nudge: float = 1e-6,
+    tol: float = 1e-6,
+) -> dict[str, float]:
+    """Bifurcations of the rest, firing onset and the fate of the rest at a probe current.
+
+    Parameters
+    ----------
+    cell : Izhikevich
+    low, high : float
+        Bracket of the firing onset, model units (see :func:`firing_onset`).
+    probe : float
+        A current between the Hopf and saddle-node currents, model units.
+    nudge : float
+        Displacement of v from the equilibrium at ``probe``, mV.
+    tol : float
+        Width of the onset bracket, model units.
+
+    Returns
+    -------
+    dict
+        ``hopf``, ``saddle_node`` (model units, :func:`bifurcation_currents`);
+        ``onset`` (model units) and ``rate_onset`` (Hz, at most ``tol`` above
+        it), ``rate_1e-4`` and ``rate_1e-2`` (Hz, that far above the onset);
+        ``re_lambda`` (1/ms) of the rest at ``probe``; ``rate_exact`` and
+        ``rate_nudged`` (Hz) started on that equilibrium and ``nudge`` mV
+        off it, and ``first_spike_nudged`` (ms).
+    """
+    bif = bifurcation_currents(cell)
+    onset = firing_onset(cell, low, high, tol=tol)
+    near = steady_fi_curve(cell, onset["current"] + np.array([1e-4, 1e-2]))
+    exact = perturbed_rest_run(cell, probe, 0.0)
+    nudged = perturbed_rest_run(cell, probe, nudge)
+    return {
+        "hopf": bif["hopf"], "saddle_node": bif["saddle_node"],
+        "onset": onset["current"], "rate_onset": onset["rate"],
+        "rate_1e-4": float(near[0]), "rate_1e-2": float(near[1]),
+        "re_lambda": exact["re_lambda"], "rate_exact": exact["rate"],
+        "rate_nudged": nudged["rate"], "first_spike_nudged": nudged["first_spike"],
+    }
+
+
+#: Row labels of :func:`excitability_rows`, one per key of :func:`excitability_summary`.
+EXCITABILITY_LABELS = {
+    "hopf": "Andronov-Hopf current",
+    "saddle_node": "saddle-node current",
+    "onset": "firing onset, step from the rest at $I = 0$",
+    "rate_onset": "rate within $10^{-6}$ above the onset (Hz)",
+    "rate_1e-4": "rate at onset $+ 10^{-4}$ (Hz)",
+    "rate_1e-2": "rate at onset $+ 10^{-2}$ (Hz)",
+    "re_lambda": "Re $\\lambda$ of the rest at the probe current (1/ms)",
+    "rate_exact": "rate started exactly on that rest (Hz)",
+    "rate_nudged": "rate started $10^{-6}$ mV off it (Hz)",
+    "first_spike_nudged": "first spike, started off it (ms)",
+}
+
+
+def excitability_table(summaries: dict[str, dict[str, float]]) -> tuple[list[str], list[list]]:
+    """Headers and rows (one per quantity, one column per cell) from :func:`excitability_summary` outputs."""
+    rows = [[label, *(s[key] for s in summaries.values())] for key, label in EXCITABILITY_LABELS.items()]
+    return ["", *summaries], rows
+
+
 def recovery_measures(
     res: SimulationResult, cell: Izhikevich, input_off: float, times=()
 ) -> dict[str, float | np.ndarray]:
@@ -234,7 +312,8 @@ def recovery_measures(
         ``v_min`` (mV) and ``t_min`` (ms): the lowest v after ``input_off``;
         ``v_end``, ``u_end``: the state at the end of the run; ``v_rest``,
         ``u_rest``: the resting state at I = 0; ``v_at``: v (mV) at ``times``
-        (the nearest samples); ``tau_u`` (ms): the time constant of an exponential fitted to u from
+        (the samples at or just after them; ``times`` is returned too);
+        ``tau_u`` (ms): the time constant of an exponential fitted to u from
         50 ms after the last spike to the end; ``tau_slow`` (ms): minus the
         inverse slow eigenvalue of the rest.
     """
@@ -250,6 +329,7 @@ def recovery_measures(
         "u_end": float(res.state["u"][-1]),
         "v_rest": float(rest["v"]),
         "u_rest": float(rest["u"]),
+        "times": np.asarray(times, dtype=np.float64),
         "v_at": res.V[idx].copy(),
         "tau_u": float(decay_time_constant(res.t, res.state["u"], rest["u"], (last + 50.0, res.t[-1]))),
         "tau_slow": float(-1.0 / np.real(rest["lambda_slow"])),
@@ -330,6 +410,50 @@ def paired_pulse_thresholds(
             continue
     return {"delays": delays, "single": single, "first_spike": float(first[0]),
             "thresholds": thresholds, "ratio": thresholds / single}
+
+
+def paired_pulse_table(result: dict, shown) -> tuple[list[str], list[list]]:
+    """Headers (the delays in ``shown``, ms) and one row of threshold ratios from
+    :func:`paired_pulse_thresholds` output; every delay in ``shown`` must have been run."""
+    delays = list(result["delays"])
+    missing = [x for x in shown if x not in delays]
+    if missing:
+        raise ValueError(f"shown delays {missing} were not run")
+    cols = [delays.index(x) for x in shown]
+    return ["delay (ms)", *(f"{x:g}" for x in shown)], [["threshold / single", *result["ratio"][cols]]]
+
+
+def describe_paired_pulse(result: dict) -> str:
+    """Two lines: the single-pulse threshold and first spike, and the highest relative threshold."""
+    peak = int(np.nanargmax(result["ratio"]))
+    return (f"single 1 ms pulse from rest: threshold {result['single']:.2f}; a first pulse of "
+            f"{2 * result['single']:.2f} fires at {result['first_spike']:.2f} ms\n"
+            f"highest threshold: {result['ratio'][peak]:.2f} x single, "
+            f"{result['delays'][peak]:g} ms after the spike")
+
+
+def describe_train(res: SimulationResult) -> str:
+    """Three lines: spike times (ms), interspike intervals (ms) and u just after each spike."""
+    after = res.state["u"][np.searchsorted(res.t, res.spike_times)]
+    return "\n".join([
+        "spikes (ms): " + ", ".join(f"{s:.2f}" for s in res.spike_times),
+        "ISIs (ms): " + ", ".join(f"{x:.2f}" for x in np.diff(res.spike_times)),
+        "u after each spike: " + ", ".join(f"{x:.1f}" for x in after),
+    ])
+
+
+def describe_recovery(res: SimulationResult, rec: dict, cell: Izhikevich) -> str:
+    """Three lines from the :func:`recovery_measures` output ``rec`` of the run ``res``."""
+    spikes = res.spike_times
+    v_at = ", ".join(f"{v:.1f}" for v in rec["v_at"])
+    return "\n".join([
+        f"{spikes.size} spikes, the last at {spikes[-1]:.2f} ms; u peaks at {res.state['u'].max():.1f}; "
+        f"lowest v after the input {rec['v_min']:.1f} mV at {rec['t_min']:.1f} ms",
+        "v at " + ", ".join(f"{t:g}" for t in rec["times"]) + f" ms: {v_at} mV; u at the end "
+        f"{rec['u_end']:.2f}; rest v = {rec['v_rest']:.1f} mV, u = {rec['u_rest']:.1f}",
+        f"u decays with {rec['tau_u']:.1f} ms (fit); 1/a = {1 / cell.a:g} ms; "
+        f"slow eigenvalue of the rest: {rec['tau_slow']:.1f} ms",
+    ])
 
 
 def pulse_pair_scan(
@@ -445,8 +569,17 @@ def izhikevich_gallery(duration: float = 300.0, dt: float = 0.05) -> dict[str, G
     return out
 
 
-def gallery_rows(gallery: dict[str, GalleryRun]) -> list[list]:
-    """Table rows: label, a, b, c, d, spikes, first and last ISI (ms), adaptation index, bursts."""
+GALLERY_HEADERS = ["cell", "$a$", "$b$", "$c$ (mV)", "$d$", "spikes", "first ISI (ms)",
+                   "last ISI (ms)", "adaptation", "bursts"]
+
+
+def gallery_table(gallery: dict[str, GalleryRun]) -> tuple[list[str], list[list]]:
+    """Headers and rows for :func:`neurohelpers.tables.markdown_table`.
+
+    One row per panel: label, a, b, c, d, spikes, first and last ISI (ms),
+    adaptation index and bursts (:func:`neurohelpers.isi_statistics`);
+    interval columns are empty for fewer than three spikes.
+    """
     rows = []
     for label, run in gallery.items():
         s = isi_statistics(run.result.spike_times)
@@ -454,7 +587,7 @@ def gallery_rows(gallery: dict[str, GalleryRun]) -> list[list]:
         rows.append([label, *PRESETS[run.preset], int(s["count"]),
                      s["first_isi"] if enough else None, s["last_isi"] if enough else None,
                      s["adaptation_index"] if enough else None, int(s["bursts"])])
-    return rows
+    return GALLERY_HEADERS, rows
 
 
 def compare_schemes(
@@ -493,6 +626,15 @@ def compare_schemes(
         res = cell.simulate(drive, step, method=method, record=False)
         out[label] = res.spike_times
     return out
+
+
+SCHEME_HEADERS = ["scheme", "spikes", "mean ISI (ms)", "SD (ms)", "min ISI (ms)", "max ISI (ms)",
+                  "rate (Hz)", "5th spike late by (ms)"]
+
+
+def scheme_table(spikes: dict[str, np.ndarray]) -> tuple[list[str], list[list]]:
+    """Headers and rows of :func:`scheme_isi_rows` (first two intervals skipped, 5th spike compared)."""
+    return SCHEME_HEADERS, scheme_isi_rows(spikes, skip=2, spike=5)
 
 
 def scheme_isi_rows(spikes: dict[str, np.ndarray], skip: int = 2, spike: int = 5) -> list[list]:
