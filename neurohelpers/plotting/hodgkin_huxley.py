@@ -1,5 +1,258 @@
-"""Figures of the hodgkin_huxley chapter: one function per figure kind, each returns the Figure."""
+"""Figures of the Hodgkin-Huxley chapter: one function per figure, each returns the Figure.
+
+All figures are :data:`~neurohelpers.plotting.style.TEXT_WIDTH` inches wide
+(the report's text width), so the fonts of :func:`use_style` print at their
+size; m/h/n use :data:`~neurohelpers.plotting.core.GATE_COLOURS`.
+"""
 
 from __future__ import annotations
 
-__all__: list[str] = []
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from ..integrate import SimulationResult
+from . import core
+from .style import TEXT_WIDTH
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+__all__ = [
+    "hh_fi_figure",
+    "hh_hysteresis_figure",
+    "hh_initial_condition_figure",
+    "hh_refractory_figure",
+    "hh_trace_figure",
+    "three_model_figure",
+]
+
+CURRENT_LABEL = r"$I$ ($\mu$A/cm$^2$)"
+_SPIKE_LINE = {"color": "0.35", "ls": "--", "lw": 0.8}
+
+
+def _spike_criterion(ax, level: float = 0.0) -> None:
+    ax.axhline(level, label=f"spike criterion ({level:g} mV)", **_SPIKE_LINE)
+
+
+def hh_trace_figure(
+    res: SimulationResult,
+    current,
+    *,
+    title: str | None = None,
+    gates: Sequence[str] | None = ("m", "h", "n"),
+    height: float = 4.8,
+) -> Figure:
+    """Membrane potential, injected current and gates of one Hodgkin-Huxley run.
+
+    The 0 mV line is drawn and labelled as the spike criterion (a spike is an
+    upward crossing of it), not as a threshold.
+
+    Parameters
+    ----------
+    res : SimulationResult
+        A one-neuron run (modern frame).
+    current : array_like
+        Its input, uA/cm^2.
+    title : str, optional
+    gates : sequence of str or None
+        Gates to draw in a third panel.
+    height : float
+        Figure height, inches.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    fig = core.trace_figure(res, current, gates=gates, current_label=CURRENT_LABEL,
+                            figsize=(TEXT_WIDTH, height))
+    ax_v = fig.axes[0]
+    _spike_criterion(ax_v)
+    handles, labels = ax_v.get_legend_handles_labels()
+    keep = [k for k, label in enumerate(labels) if label != "V"]
+    handles, labels = [handles[k] for k in keep], [labels[k] for k in keep]
+    for ax in fig.axes:
+        if ax.get_legend() is not None:
+            ax.get_legend().remove()
+    if gates:
+        more = fig.axes[2].get_legend_handles_labels()
+        handles, labels = handles + more[0], labels + more[1]
+    fig.legend(handles, labels, loc="outside upper center", ncol=len(labels), fontsize=7)
+    if title:
+        fig.suptitle(title)
+    return fig
+
+
+def hh_initial_condition_figure(effect: dict, *, t_max: float = 50.0) -> Figure:
+    """The first ``t_max`` ms from rest and from the 2020 state (V and gates).
+
+    Parameters
+    ----------
+    effect : dict
+        The result of :func:`neurohelpers.protocols.hh_initial_condition_effect`.
+    t_max : float
+        Time shown, ms.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    import matplotlib.pyplot as plt  # deferred: pyplot costs 0.5 s to import
+
+    res = effect["res"]
+    keep = res.t <= t_max
+    t = res.t[keep]
+    fig, (ax_v, ax_g) = plt.subplots(2, 1, sharex=True, figsize=(TEXT_WIDTH, 4.0),
+                                     gridspec_kw={"height_ratios": [3, 2]})
+    from matplotlib.lines import Line2D
+
+    ax_v.plot(t, res.V[0, keep], color="k")
+    ax_v.plot(t, res.V[1, keep], color="k", ls="--")
+    ax_v.axhline(0.0, **_SPIKE_LINE)
+    ax_v.set_ylabel("$V$ (mV)")
+    handles = [Line2D([], [], color="k", label="solid: start at rest (steady state)"),
+               Line2D([], [], color="k", ls="--",
+                      label="dashed: 2020 start ($V$ 65 mV below rest, gates 0)"),
+               Line2D([], [], label="spike criterion (0 mV)", **_SPIKE_LINE)]
+    for name in ("m", "h", "n"):
+        colour = core.GATE_COLOURS.get(name)
+        ax_g.plot(t, res.state[name][0, keep], color=colour)
+        ax_g.plot(t, res.state[name][1, keep], color=colour, ls="--")
+        handles.append(Line2D([], [], color=colour, label=name))
+    ax_g.set(xlabel="Time (ms)", ylabel="Gate value (1)", xlim=(0, t_max))
+    fig.legend(handles=handles, loc="outside upper center", ncol=3, fontsize=7)
+    for ax in (ax_v, ax_g):
+        ax.grid(alpha=0.3)
+    return fig
+
+
+def hh_fi_figure(scan: dict, excitability: dict) -> Figure:
+    """(a) Steady rate against step current; (b) range of V against current.
+
+    Parameters
+    ----------
+    scan : dict
+        :func:`neurohelpers.protocols.hh_fi_scan` output.
+    excitability : dict
+        :func:`neurohelpers.protocols.hh_excitability` output (markers).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    import matplotlib.pyplot as plt  # deferred: pyplot costs 0.5 s to import
+
+    fig, (ax_f, ax_v) = plt.subplots(1, 2, figsize=(TEXT_WIDTH, 3.3))
+    I = scan["currents"]
+    ax_f.plot(I, scan["rate"], color="tab:blue", lw=1.4)
+    marks = [("sustained threshold", excitability["sustained"], "tab:orange", ":"),
+             ("lower Hopf", excitability["hopf_low"], "tab:purple", "--"),
+             ("last 0 mV crossings", excitability["last_firing"], "0.3", "-."),
+             ("upper Hopf", excitability["hopf_high"], "tab:green", "--")]
+    for ax in (ax_f, ax_v):
+        for label, x, colour, ls in marks:
+            ax.axvline(x, color=colour, ls=ls, lw=0.9, label=f"{label} ({x:.2f})")
+        ax.set_xlabel(CURRENT_LABEL)
+        ax.grid(alpha=0.3)
+    ax_f.set(ylabel="Steady rate (Hz)", title="(a) f-I curve, step from rest")
+    ax_v.fill_between(scan["range_currents"], scan["v_min"], scan["v_max"], color="tab:blue", alpha=0.3,
+                      label="range of $V$")
+    _spike_criterion(ax_v)
+    ax_v.set(ylabel="$V$ (mV)", title="(b) range of $V$ in the steady state")
+    handles, labels = ax_v.get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside upper center", ncol=3, fontsize=7)
+    return fig
+
+
+def hh_hysteresis_figure(stair: dict, bistable: tuple[float, float], hopf: float) -> Figure:
+    """Rate on each step of an up-and-down staircase, with the bistable range shaded.
+
+    Parameters
+    ----------
+    stair : dict
+        :func:`neurohelpers.protocols.hh_staircase` output.
+    bistable : (low, high)
+        Current range (uA/cm^2) where rest and firing are both stable.
+    hopf : float
+        Lower Hopf current, uA/cm^2.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    import matplotlib.pyplot as plt  # deferred: pyplot costs 0.5 s to import
+
+    fig, ax = plt.subplots(figsize=(TEXT_WIDTH, 2.7))
+    up, lv, rate = stair["rising"], stair["levels"], stair["rate"]
+    ax.axvspan(*bistable, color="0.88", label=f"bistable: {bistable[0]:.2f} to {bistable[1]:.2f}")
+    ax.axvline(hopf, color="tab:purple", ls="--", lw=0.9, label=f"lower Hopf ({hopf:.2f})")
+    ax.plot(lv[up], rate[up], "o-", color="tab:blue", ms=3.5, label="current increasing")
+    ax.plot(lv[~up], rate[~up], "s--", color="tab:orange", ms=3.5, mfc="none",
+            label="current decreasing")
+    ax.set(xlabel=CURRENT_LABEL, ylabel="Rate on the step (Hz)")
+    ax.grid(alpha=0.3)
+    ax.legend(loc="center right", fontsize=7)
+    return fig
+
+
+def hh_refractory_figure(pulses: dict, caps, periods) -> Figure:
+    """Second-pulse threshold against the delay after the first spike.
+
+    Parameters
+    ----------
+    pulses : dict
+        :func:`neurohelpers.protocols.hh_paired_pulse_thresholds` output.
+    caps, periods : array_like
+        Test amplitudes (uA/cm^2) and their effective absolute refractory
+        periods (ms), from :func:`neurohelpers.protocols.hh_refractory_periods`.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    import matplotlib.pyplot as plt  # deferred: pyplot costs 0.5 s to import
+
+    fig, ax = plt.subplots(figsize=(TEXT_WIDTH, 3.0))
+    rest = pulses["rest_threshold"]
+    ax.plot(pulses["delays"], pulses["threshold"], "o-", color="tab:blue", ms=3,
+            label="second-pulse threshold")
+    ax.axhline(rest, color="k", ls="--", lw=0.8, label=f"single pulse at rest ({rest:.2f})")
+    ax.plot(periods, caps, "D", color="tab:red", ms=5,
+            label="effective absolute refractory period at a cap")
+    for cap, period in zip(caps, periods, strict=True):
+        ax.annotate(f"{cap / rest:.0f}x: {period:.2f} ms", (period, cap), xytext=(5, 2),
+                    textcoords="offset points", fontsize=7)
+    ax.set_yscale("log")
+    ax.set(xlabel="Delay of the test pulse after the first spike (ms)",
+           ylabel=r"Threshold ($\mu$A/cm$^2$)", xlim=(0, float(np.max(pulses["delays"])) + 1))
+    ax.grid(alpha=0.3, which="both")
+    ax.legend(loc="upper right", fontsize=7)
+    return fig
+
+
+def three_model_figure(norm, rates: dict) -> Figure:
+    """Steady f-I curves of several models against current / the current at which rest loses stability.
+
+    Parameters
+    ----------
+    norm : array_like
+        Normalised currents (1).
+    rates : dict
+        name -> rates (Hz) at ``norm``.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    import matplotlib.pyplot as plt  # deferred: pyplot costs 0.5 s to import
+
+    fig, ax = plt.subplots(figsize=(TEXT_WIDTH, 2.8))
+    styles = ["-", "--", "-."]
+    for i, (name, r) in enumerate(rates.items()):
+        ax.plot(norm, r, ls=styles[i % 3], color=f"C{i}", lw=1.4, label=name)
+    ax.set(xlabel="Input current / current at which rest loses stability (1)",
+           ylabel="Steady rate (Hz)")
+    ax.grid(alpha=0.3)
+    ax.legend(loc="upper left", fontsize=7)
+    return fig
