@@ -9,7 +9,7 @@ import numpy as np
 
 def positive(name: str, value: float) -> float:
     """Return ``value`` as float, or raise ``ValueError`` if it is not finite and > 0."""
-    value = float(value)
+    value = as_float(name, value, allow_inf=True)
     if not math.isfinite(value) or value <= 0.0:
         raise ValueError(f"{name} must be a finite number > 0, got {value!r}")
     return value
@@ -17,7 +17,7 @@ def positive(name: str, value: float) -> float:
 
 def finite(name: str, value: float) -> float:
     """Return ``value`` as float, or raise ``ValueError`` if it is NaN or infinite."""
-    value = float(value)
+    value = as_float(name, value, allow_inf=True)
     if not math.isfinite(value):
         raise ValueError(f"{name} must be finite, got {value!r}")
     return value
@@ -25,7 +25,7 @@ def finite(name: str, value: float) -> float:
 
 def non_negative(name: str, value: float) -> float:
     """Return ``value`` as float, or raise ``ValueError`` if it is negative or not finite."""
-    value = float(value)
+    value = as_float(name, value, allow_inf=True)
     if not math.isfinite(value) or value < 0.0:
         raise ValueError(f"{name} must be a finite number >= 0, got {value!r}")
     return value
@@ -46,7 +46,7 @@ def current_2d(I) -> tuple[np.ndarray, bool]:
     was_1d : bool
         True if the input was one trace.
     """
-    arr = np.asarray(I, dtype=np.float64)
+    arr = real_array("I", I)
     if arr.ndim not in (1, 2):
         raise ValueError(
             f"I must be 1-D (n,) or 2-D (batch, n); got an array with shape {arr.shape}"
@@ -71,7 +71,11 @@ def drive(I, gain) -> tuple[np.ndarray, np.ndarray, bool]:
         return I2, np.ones(I2.shape[0]), was_1d
     if not was_1d:
         raise ValueError("with gain=..., I must be one 1-D waveform shared by the batch")
-    gains = np.ascontiguousarray(np.asarray(gain, dtype=np.float64))
+    gains = np.ascontiguousarray(real_array("gain", gain))
+    if gains.ndim == 0:  # one neuron driven by gain * I: a 1-D result like I
+        if not np.isfinite(gains):
+            raise ValueError("gain contains NaN or infinite values")
+        return I2, gains.reshape(1), True
     if gains.ndim != 1 or gains.size == 0:
         raise ValueError(f"gain must be a non-empty 1-D array, got shape {gains.shape}")
     if not np.all(np.isfinite(gains)):
@@ -88,7 +92,7 @@ def method_name(method: str, known: tuple[str, ...]) -> str:
 
 def initial_value(name: str, value, batch: int) -> np.ndarray:
     """Broadcast a scalar or per-row initial value to a (batch,) float64 array."""
-    arr = np.asarray(value, dtype=np.float64)
+    arr = real_array(name, value)
     if arr.ndim == 0:
         arr = np.full(batch, float(arr))
     if arr.shape != (batch,):
@@ -126,27 +130,41 @@ def nonzero(name: str, value: float) -> float:
     return value
 
 
-def as_float(name: str, value) -> float:
-    """``value`` as a Python float, or a ``ValueError`` naming ``name``."""
-    if isinstance(value, (str, bytes, complex)) or np.iscomplexobj(value):
-        raise ValueError(f"{name} must be a real number, got {value!r}")
+def real_array(name: str, value) -> np.ndarray:
+    """``value`` as a float64 array; ``ValueError`` naming ``name`` for complex, text or
+    other non-numeric input (no ComplexWarning, no unrelated TypeError)."""
+    if isinstance(value, (str, bytes)) or np.iscomplexobj(value):
+        raise ValueError(f"{name} must be real numbers, got {type(value).__name__} {value!r:.80}")
+    try:
+        return np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be real numbers, got {value!r:.80}") from None
+
+
+def as_float(name: str, value, allow_inf: bool = False) -> float:
+    """``value`` (a real scalar or 0-d array) as a Python float, or a ``ValueError``
+    naming ``name``: for complex, text, arrays with more than 0 dimensions (no numpy
+    DeprecationWarning), NaN, and infinities unless ``allow_inf``."""
+    if isinstance(value, (str, bytes)) or np.iscomplexobj(value):
+        raise ValueError(f"{name} must be a real number, got {type(value).__name__} {value!r:.80}")
     try:
         arr = np.asarray(value)
         if arr.ndim != 0:
-            raise TypeError
+            raise ValueError(f"{name} must be a scalar, got an array of shape {arr.shape}")
         out = float(arr)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} must be a real number, got {value!r}") from None
-    if not math.isfinite(out):
+    except (TypeError, ValueError) as err:
+        detail = str(err) if str(err).startswith(name) else f"{name} must be a real number, got {value!r:.80}"
+        raise ValueError(detail) from None
+    if math.isnan(out) or (math.isinf(out) and not allow_inf):
         raise ValueError(f"{name} must be finite, got {out!r}")
     return out
 
 
-def store_floats(obj, names: tuple[str, ...]) -> None:
+def store_floats(obj, names: tuple[str, ...], allow_inf: tuple[str, ...] = ()) -> None:
     """Replace each named field of a frozen dataclass by its finite float value (on construction).
 
     A 0-d array or other number-like parameter would otherwise stay stored as passed
     (mutable, or not a float); this runs once in ``__post_init__``.
     """
     for name in names:
-        object.__setattr__(obj, name, as_float(name, getattr(obj, name)))
+        object.__setattr__(obj, name, as_float(name, getattr(obj, name), allow_inf=name in allow_inf))

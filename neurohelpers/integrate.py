@@ -1,22 +1,41 @@
-"""Shared simulation plumbing: the result type and the spike buffer of the kernels.
+"""Shared simulation plumbing: the result type, the model protocol, the sparse spike
+buffer of the compiled kernels and the simulate recipe LIF and Izhikevich share.
 
-The compiled kernels write spike times into a preallocated (batch, capacity)
-buffer and count every spike, also those that did not fit. If a row overflows,
-the run is repeated with a buffer large enough for it, so callers never lose
-spikes and never pay for a buffer of n steps per neuron up front.
+Recipe (``prepare_drive`` then ``run_kernel``): check the time step, the current and
+an optional per-neuron gain; the model checks its own options and initial state;
+the kernel integrates every neuron, appending spike times to one flat buffer that
+it grows (doubling) as needed, so memory follows the total number of spikes, not
+batch x the most spikes of any neuron; a kernel that meets an input its scheme
+cannot integrate stops and reports a status code, raised here as a ``ValueError``
+naming the neuron and the time.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import Protocol, runtime_checkable
 
 import numpy as np
+from numba import njit
 
-#: Fewest spike slots per neuron allocated before the first attempt.
+from . import _checks
+
+#: Fewest spike slots per neuron allocated before the first attempt (legacy dense buffer).
 MIN_SPIKE_CAPACITY = 64
-#: Spike slots (all neurons together) the first attempt may allocate: 16 MB.
+#: Spike slots (all neurons together) the first attempt may allocate: 16 MB (legacy dense buffer).
 SPIKE_SLOT_BUDGET = 2**21
+#: Spike slots of the flat buffer before its first growth (it doubles when full).
+INITIAL_SPIKE_SLOTS = 4096
+#: Most spikes one neuron may fire within one time step before a kernel gives up.
+MAX_EVENTS_PER_STEP = 100_000
+
+# kernel status codes (status[0]); status[1] = neuron, status[2] = time step index
+OK = 0
+TOO_MANY_SPIKES = 1
+NOT_FINITE = 2
+TOO_STIFF = 3
+UNSTABLE = 4
 
 
 @dataclass(frozen=True)
@@ -28,20 +47,197 @@ class SimulationResult:
     t : numpy.ndarray, shape (n,)
         Time of each sample, ms.
     V : numpy.ndarray, shape like the input current
-        Membrane potential at each sample time, mV. ``V[..., 0]`` is the initial state.
+        Membrane potential at each sample time, mV. ``V[..., 0]`` is the initial
+        state. Without recording (``record=False``) the final state only, shape (..., 1).
     spike_times : numpy.ndarray or list of numpy.ndarray
         Spike times, ms: one 1-D array for a 1-D input, a list of them (one per
         row) for a 2-D input.
     state : dict of str to numpy.ndarray
         The model's other state variables, each shaped like ``V``
         (Izhikevich: ``"u"``; Hodgkin-Huxley: ``"m"``, ``"h"``, ``"n"``).
+    dt : float or None
+        Time step of the run, ms.
+    method : str or None
+        Integration scheme of the run.
     """
 
     t: np.ndarray
     V: np.ndarray
     spike_times: np.ndarray | list[np.ndarray]
     state: dict[str, np.ndarray] = field(default_factory=dict)
+    dt: float | None = None
+    method: str | None = None
 
+
+@runtime_checkable
+class SpikingModel(Protocol):
+    """What the protocols (``fi_curve``, thresholds, ...) need of a model: ``simulate``
+    with a sampled current ``I`` (model units), a time step ``dt`` (ms) and keyword
+    options, among them ``record`` (keep traces) and ``gain`` (a batch of scaled copies
+    of one waveform), returning a :class:`SimulationResult`."""
+
+    def simulate(self, I, dt: float, *, record: bool = True, gain=None, **options) -> SimulationResult:
+        """Integrate the model driven by ``I`` sampled every ``dt`` ms."""
+        ...
+
+
+# --- the sparse spike buffer ------------------------------------------------------------------------
+
+
+@njit(cache=True)
+def push_spike(times, owners, used, t, row):
+    """Append spike time ``t`` (ms) of neuron ``row`` to the flat buffer.
+
+    Returns ``(times, owners, used)``: the same arrays, or copies of twice the size
+    when they were full.
+    """
+    if used >= times.size:
+        size = max(2 * times.size, 16)
+        grown_t = np.empty(size)
+        grown_o = np.empty(size, dtype=np.int64)
+        grown_t[:used] = times[:used]
+        grown_o[:used] = owners[:used]
+        times, owners = grown_t, grown_o
+    times[used] = t
+    owners[used] = row
+    return times, owners, used + 1
+
+
+@njit(cache=True)
+def push_spikes(times, owners, used, new, n_new, row):
+    """Append the first ``n_new`` times of ``new`` (ms), all of neuron ``row``."""
+    for i in range(n_new):
+        times, owners, used = push_spike(times, owners, used, new[i], row)
+    return times, owners, used
+
+
+@njit(cache=True)
+def fail(status, code, row, k):
+    """Record why a kernel stops: ``status = (code, neuron, time step index)``."""
+    status[0] = code
+    status[1] = row
+    status[2] = k
+
+
+def split_spikes(times: np.ndarray, owners: np.ndarray, batch: int) -> list[np.ndarray]:
+    """One array of spike times (ms) per neuron from the flat buffer (each neuron's
+    spikes in the order they were pushed, which is time order)."""
+    if owners.size and np.any(owners[1:] < owners[:-1]):
+        order = np.argsort(owners, kind="stable")
+        times, owners = times[order], owners[order]
+    edges = np.searchsorted(owners, np.arange(batch + 1))
+    return [times[edges[row]:edges[row + 1]].copy() for row in range(batch)]
+
+
+# --- the shared simulate recipe ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Drive:
+    """A checked input: ``I`` of shape (rows, n), float64, C-contiguous, where rows is the
+    batch size, or 1 when one waveform is shared and neuron b receives ``gains[b] * I[0]``;
+    ``gains`` (batch,); ``dt`` in ms; ``was_1d`` when the caller passed one trace."""
+
+    I: np.ndarray
+    gains: np.ndarray
+    dt: float
+    was_1d: bool
+
+    @property
+    def batch(self) -> int:
+        return self.gains.size
+
+    @property
+    def n(self) -> int:
+        return self.I.shape[1]
+
+
+def prepare_drive(I, dt, gain=None) -> Drive:
+    """Check the time step (a finite scalar > 0, ms), the current and the optional gain.
+
+    Raises
+    ------
+    ValueError
+        Naming ``dt``, ``I`` or ``gain``; also when ``gain * I`` overflows.
+    """
+    dt = _checks.positive("dt", dt)
+    I2, gains, was_1d = _checks.drive(I, gain)
+    with np.errstate(over="ignore"):
+        peak = float(np.max(np.abs(gains))) * float(np.max(np.abs(I2)))
+    if not np.isfinite(peak):
+        raise ValueError("gain * I overflows float64; use smaller currents or gains")
+    return Drive(I2, gains, dt, was_1d)
+
+
+KernelRun = Callable[[np.ndarray, np.ndarray, np.ndarray, np.ndarray], tuple]
+
+
+def run_kernel(
+    kernel: KernelRun,
+    drive: Drive,
+    names: tuple[str, ...],
+    record: bool,
+    method: str,
+    reasons: Mapping[int, str],
+) -> SimulationResult:
+    """Run a compiled kernel with a flat spike buffer and package its result.
+
+    Parameters
+    ----------
+    kernel : callable
+        ``kernel(traces, times, owners, status) -> (times, owners, used)``: integrates
+        every neuron, writes the traces (shape (len(names), batch, n), or
+        (len(names), batch, 1) holding the final state when not recording), pushes
+        spikes with :func:`push_spike`, and on failure fills ``status`` with
+        :func:`fail` and returns.
+    drive : Drive
+        From :func:`prepare_drive`.
+    names : tuple of str
+        Names of the traced variables, V first (only the others go into ``state``).
+    record : bool
+        Whether the traces are kept.
+    method : str
+        Scheme name, stored in the result.
+    reasons : mapping of int to str
+        Message for each status code the kernel may report.
+
+    Raises
+    ------
+    ValueError
+        When the kernel reports a status other than ``OK``.
+    """
+    traces = np.empty((len(names), drive.batch, drive.n if record else 1))
+    status = np.zeros(3, dtype=np.int64)
+    times = np.empty(INITIAL_SPIKE_SLOTS)
+    owners = np.empty(INITIAL_SPIKE_SLOTS, dtype=np.int64)
+    times, owners, used = kernel(traces, times, owners, status)
+    if status[0] != OK:
+        code, row, k = (int(x) for x in status)
+        raise ValueError(
+            f"{reasons.get(code, 'the integration failed')} (neuron {row}, step {k}: "
+            f"t = {k * drive.dt:g} to {(k + 1) * drive.dt:g} ms, dt = {drive.dt:g} ms, method {method!r})"
+        )
+    per_row = split_spikes(times[:used], owners[:used], drive.batch)
+    return _result(sample_times(drive.n, drive.dt), traces, per_row, names, drive.was_1d, drive.dt, method)
+
+
+def _result(t, traces, per_row, names, was_1d, dt=None, method=None) -> SimulationResult:
+    if was_1d:
+        arrays = [trace[0] for trace in traces]
+        spike_times: np.ndarray | list[np.ndarray] = per_row[0]
+    else:
+        arrays = list(traces)
+        spike_times = per_row
+    state = {name: arr for name, arr in zip(names[1:], arrays[1:], strict=True)}
+    return SimulationResult(t=t, V=arrays[0], spike_times=spike_times, state=state, dt=dt, method=method)
+
+
+def sample_times(n: int, dt: float) -> np.ndarray:
+    """Times of ``n`` samples spaced ``dt`` ms apart, starting at 0 ms."""
+    return np.arange(n, dtype=np.float64) * dt
+
+
+# --- legacy dense buffer (kept for kernels that still write a (batch, capacity) array) --------------
 
 KernelCall = Callable[[np.ndarray, np.ndarray, np.ndarray, np.ndarray], None]
 
@@ -102,19 +298,8 @@ def package_result(
     counts: np.ndarray,
     names: tuple[str, ...],
     was_1d: bool,
+    dt: float | None = None,
+    method: str | None = None,
 ) -> SimulationResult:
-    """Build a :class:`SimulationResult` in the shape the caller passed in."""
-    per_row = spike_lists(spikes, counts)
-    if was_1d:
-        arrays = [trace[0] for trace in traces]
-        spike_times: np.ndarray | list[np.ndarray] = per_row[0]
-    else:
-        arrays = list(traces)
-        spike_times = per_row
-    state = {name: arr for name, arr in zip(names, arrays[1:], strict=True)}
-    return SimulationResult(t=t, V=arrays[0], spike_times=spike_times, state=state)
-
-
-def sample_times(n: int, dt: float) -> np.ndarray:
-    """Times of ``n`` samples spaced ``dt`` ms apart, starting at 0 ms."""
-    return np.arange(n, dtype=np.float64) * dt
+    """Build a :class:`SimulationResult` in the shape the caller passed in (dense buffer)."""
+    return _result(t, traces, spike_lists(spikes, counts), ("V", *names), was_1d, dt, method)

@@ -22,7 +22,20 @@ import numpy as np
 from numba import njit
 
 from . import _checks
-from .integrate import SimulationResult, package_result, run_with_spike_buffer, sample_times
+from .integrate import (
+    MAX_EVENTS_PER_STEP,
+    NOT_FINITE,
+    OK,
+    TOO_MANY_SPIKES,
+    TOO_STIFF,
+    UNSTABLE,
+    SimulationResult,
+    fail,
+    prepare_drive,
+    push_spike,
+    push_spikes,
+    run_kernel,
+)
 
 #: (a, b, c, d) of the seven cell classes of Izhikevich (2003), Fig. 2.
 PRESETS: dict[str, tuple[float, float, float, float]] = {
@@ -45,6 +58,20 @@ RECOVERY = ("standard", "accommodation")
 ACCOMMODATION_V = -65.0
 
 _NEWTON_STEPS = 20
+_BISECTIONS = 200
+#: |v(s) - v_peak| (relative to max(1, |v_peak|)) below which Newton's crossing is accepted.
+_CROSSING_TOLERANCE = 1e-6
+#: Largest ``-(2 k2 v + k1) h`` at the lowest RK4 stage of a sub-step of length h: the
+#: quadratic's decay rate times h. Ordinary runs stay below it on whole steps (at
+#: dt = 0.25 ms it is reached only below v = -112.5 mV); strong hyperpolarising input
+#: is sub-stepped, accurately.
+STIFFNESS_LIMIT = 1.0
+#: Largest ``|a| h`` of an RK4 sub-step (u's own rate).
+RECOVERY_LIMIT = 1.0
+#: Most RK4 trial sub-steps within one time step, and the shortest sub-step (a fraction
+#: of dt), before the run is refused as too stiff.
+MAX_TRIALS_PER_STEP = 1 << 20
+MIN_SUBSTEP = 1e-12
 
 
 @njit(cache=True)
@@ -76,6 +103,10 @@ def _du(v, u, a, b, accommodation):
 
 @njit(cache=True)
 def _rk4(v, u, I, a, b, h, q, acc):
+    """One classical Runge-Kutta step of length ``h`` (ms) from (v, u).
+
+    Returns the new (v, u) and the lowest v among the stages (for the stiffness check).
+    """
     kv1 = _dv(v, u, I, q)
     ku1 = _du(v, u, a, b, acc)
     v2 = v + 0.5 * h * kv1
@@ -90,81 +121,230 @@ def _rk4(v, u, I, a, b, h, q, acc):
     u4 = u + h * ku3
     kv4 = _dv(v4, u4, I, q)
     ku4 = _du(v4, u4, a, b, acc)
+    v_low = min(min(v, v2), min(v3, v4))
     return (
         v + h / 6.0 * (kv1 + 2.0 * kv2 + 2.0 * kv3 + kv4),
         u + h / 6.0 * (ku1 + 2.0 * ku2 + 2.0 * ku3 + ku4),
+        v_low,
     )
 
 
 @njit(cache=True)
+def _trusted(v_end, u_end, v_low, h, a, q):
+    """Whether an RK4 trial step of length ``h`` can be accepted: finite, and neither the
+    quadratic's decay rate at the lowest stage, ``-(2 k2 v + k1)``, nor u's rate ``|a|``
+    times h above the stiffness limits (beyond them RK4 is inaccurate, then unstable)."""
+    if not (np.isfinite(v_end) and np.isfinite(u_end)):
+        return False
+    return (2.0 * q[0] * v_low + q[1]) * h >= -STIFFNESS_LIMIT and abs(a) * h <= RECOVERY_LIMIT
+
+
+@njit(cache=True)
+def _crossing(v, u, I, a, b, h, v_end, v_peak, dt, q, acc):
+    """Sub-step ``s`` in [0, h] (ms) at which RK4 from (v, u) reaches ``v_peak``, given
+    v < v_peak <= v_end after h, and u there.
+
+    Newton iteration on s (v(s) = v_peak, dv/ds = f(v(s), u(s))); if it does not land on
+    v_peak (a trial that overshoots by orders of magnitude), bisection on the sign of
+    v(s) - v_peak, which always brackets the crossing.
+    """
+    s = h * (v_peak - v) / (v_end - v)
+    u_hit = u
+    for _ in range(_NEWTON_STEPS):
+        v_s, u_hit, _ = _rk4(v, u, I, a, b, s, q, acc)
+        step = (v_s - v_peak) / _dv(v_s, u_hit, I, q)
+        s_new = min(max(s - step, 0.0), h)
+        if abs(s_new - s) <= 1e-14 * dt:
+            s = s_new
+            break
+        s = s_new
+    v_s, u_hit, _ = _rk4(v, u, I, a, b, s, q, acc)
+    if np.isfinite(v_s) and abs(v_s - v_peak) <= _CROSSING_TOLERANCE * max(1.0, abs(v_peak)):
+        return s, u_hit
+    low, high = 0.0, h
+    for _ in range(_BISECTIONS):
+        mid = 0.5 * (low + high)
+        if mid <= low or mid >= high:
+            break
+        v_mid, _, _ = _rk4(v, u, I, a, b, mid, q, acc)
+        if v_mid < v_peak:
+            low = mid
+        else:
+            high = mid
+    _, u_hit, _ = _rk4(v, u, I, a, b, high, q, acc)
+    return high, u_hit
+
+
+@njit(cache=True)
+def _rk4_step_with_reset(v, u, I, t0, dt, p, q, acc, spikes, row, count):
+    """One time step [t0, t0 + dt) (ms) of RK4 with the spikes inside it.
+
+    The crossing of v_peak is located inside the step (:func:`_crossing`), the reset
+    applied there and the rest of the step integrated. A trial step that is not
+    :func:`_trusted` (the quadratic is stiff far below rest, or blows up) is halved until
+    it is; ordinary runs never need that and take whole steps. Spike times go to
+    ``spikes[row, count], ...`` while they fit; all are counted.
+
+    Parameters
+    ----------
+    p : tuple
+        (a, b, c, d, v_peak).
+    q : tuple
+        (k2, k1, k0).
+
+    Returns
+    -------
+    v, u, count, code
+        New state, spike count, and a status code (``OK``, or ``TOO_STIFF`` /
+        ``TOO_MANY_SPIKES`` when the step cannot be completed; the state is then partial).
+    """
+    a, b, c, d, v_peak = p
+    capacity = spikes.shape[1]
+    start = count
+    trials = 0
+    left = dt  # time still to integrate in this step, ms
+    h_max = dt  # longest sub-step to try next
+    while left > 0.0:
+        if v >= v_peak:
+            s = 0.0
+            u_hit = u
+        else:
+            h = min(left, h_max)
+            v_end, u_end, v_low = _rk4(v, u, I, a, b, h, q, acc)
+            trials += 1
+            while not _trusted(v_end, u_end, v_low, h, a, q):
+                h *= 0.5
+                trials += 1
+                if trials > MAX_TRIALS_PER_STEP or h < MIN_SUBSTEP * dt:
+                    return v, u, count, TOO_STIFF
+                v_end, u_end, v_low = _rk4(v, u, I, a, b, h, q, acc)
+            if h < left:
+                h_max = 2.0 * h
+            if v_end < v_peak:
+                v = v_end
+                u = u_end
+                left -= h
+                continue
+            s, u_hit = _crossing(v, u, I, a, b, h, v_end, v_peak, dt, q, acc)
+        if count < capacity:
+            spikes[row, count] = t0 + (dt - left) + s
+        count += 1
+        if count - start > MAX_EVENTS_PER_STEP:
+            return v, u, count, TOO_MANY_SPIKES
+        v = c
+        u = u_hit + d
+        left -= s
+    return v, u, count, OK
+
+
+@njit(cache=True)
+def _explicit_step(v, u, I, dt, p, q, acc, scheme, check_stability):
+    """One step of a grid scheme (1 "euler", 2 "izhikevich2003", 3 "izhikevich2004").
+
+    Returns (v, u, spiked, code); code ``UNSTABLE`` when ``check_stability`` and the
+    scheme's linearised factor for v, ``1 + (2 k2 v + k1) h``, is below -1 (h = dt, or
+    dt/2 for the two half steps of 2003), ``NOT_FINITE`` on overflow.
+    """
+    a, b, c, d, v_peak = p
+    if check_stability:
+        h = 0.5 * dt if scheme == 2 else dt
+        if (2.0 * q[0] * v + q[1]) * h < -2.0:
+            return v, u, False, UNSTABLE
+    if scheme == 1:
+        v_new = v + dt * _dv(v, u, I, q)
+        u = u + dt * a * _u_drive(v, u, b, acc)
+        v = v_new
+    elif scheme == 2:
+        v = v + 0.5 * dt * _dv(v, u, I, q)
+        v = v + 0.5 * dt * _dv(v, u, I, q)
+        u = u + dt * a * _u_drive(v, u, b, acc)
+    else:
+        v = v + dt * _dv_published(v, u, I, q)
+        u = u + dt * a * _u_drive(v, u, b, acc)
+    if v != v or not np.isfinite(u):
+        return v, u, False, NOT_FINITE
+    if v > v_peak if scheme == 3 else v >= v_peak:
+        return c, u + d, True, OK
+    return v, u, False, OK
+
+
+@njit(cache=True)
 def _izh_kernel(
-    I, gain, dt, a, b, c, d, v_peak, q, acc, v0, u0, scheme, traces, spikes, counts, record
+    I, gain, dt, p, q, acc, v0, u0, scheme, check_stability, traces, times, owners, status, record
 ):
+    """Neurons outer, steps inner; spikes pushed to the flat buffer (times, owners)."""
     batch = gain.shape[0]
     n = I.shape[1]
     shared = I.shape[0] == 1
-    capacity = spikes.shape[1]
+    used = 0
+    scratch = np.empty((1, 64))
     for j in range(batch):
         v = v0[j]
         u = u0[j]
-        count = 0
         if record:
             traces[0, j, 0] = v
             traces[1, j, 0] = u
         for k in range(n - 1):
             Ik = gain[j] * I[0 if shared else j, k]
             if scheme == 0:
-                left = dt
-                while left > 0.0:
-                    if v >= v_peak:
-                        s = 0.0
-                        u_hit = u
-                    else:
-                        v_end, u_end = _rk4(v, u, Ik, a, b, left, q, acc)
-                        if v_end < v_peak:
-                            v = v_end
-                            u = u_end
-                            break
-                        # Newton on the sub-step length s: v(s) = v_peak, dv/ds = f(v(s), u(s))
-                        s = left * (v_peak - v) / (v_end - v)
-                        u_hit = u
-                        for _ in range(_NEWTON_STEPS):
-                            v_s, u_hit = _rk4(v, u, Ik, a, b, s, q, acc)
-                            step = (v_s - v_peak) / _dv(v_s, u_hit, Ik, q)
-                            s_new = min(max(s - step, 0.0), left)
-                            if abs(s_new - s) <= 1e-14 * dt:
-                                s = s_new
-                                break
-                            s = s_new
-                        v_s, u_hit = _rk4(v, u, Ik, a, b, s, q, acc)
-                    if count < capacity:
-                        spikes[j, count] = k * dt + (dt - left) + s
-                    count += 1
-                    v = c
-                    u = u_hit + d
-                    left -= s
+                v_new, u_new, fired, code = _rk4_step_with_reset(
+                    v, u, Ik, k * dt, dt, p, q, acc, scratch, 0, 0
+                )
+                if code == OK and fired > scratch.shape[1]:  # more spikes than slots: redo the step
+                    scratch = np.empty((1, fired))
+                    v_new, u_new, fired, code = _rk4_step_with_reset(
+                        v, u, Ik, k * dt, dt, p, q, acc, scratch, 0, 0
+                    )
+                v, u = v_new, u_new
+                if code == OK:
+                    times, owners, used = push_spikes(times, owners, used, scratch[0], fired, j)
             else:
-                if scheme == 1:
-                    v_new = v + dt * _dv(v, u, Ik, q)
-                    u = u + dt * a * _u_drive(v, u, b, acc)
-                    v = v_new
-                elif scheme == 2:
-                    v = v + 0.5 * dt * _dv(v, u, Ik, q)
-                    v = v + 0.5 * dt * _dv(v, u, Ik, q)
-                    u = u + dt * a * _u_drive(v, u, b, acc)
-                else:
-                    v = v + dt * _dv_published(v, u, Ik, q)
-                    u = u + dt * a * _u_drive(v, u, b, acc)
-                if v > v_peak if scheme == 3 else v >= v_peak:
-                    if count < capacity:
-                        spikes[j, count] = (k + 1) * dt
-                    count += 1
-                    v = c
-                    u = u + d
+                v, u, spiked, code = _explicit_step(v, u, Ik, dt, p, q, acc, scheme, check_stability)
+                if spiked:
+                    times, owners, used = push_spike(times, owners, used, (k + 1) * dt, j)
+            if code == OK and not (np.isfinite(v) and np.isfinite(u)):
+                code = NOT_FINITE
+            if code != OK:
+                fail(status, code, j, k)
+                return times, owners, used
             if record:
                 traces[0, j, k + 1] = v
                 traces[1, j, k + 1] = u
-        counts[j] = count
+        if not record:
+            traces[0, j, 0] = v
+            traces[1, j, 0] = u
+    return times, owners, used
+
+
+_COARSE = (
+    "the quadratic v equation blows up between samples and the fast "
+    "recovery after a reset is no longer resolved"
+)
+
+
+def _reasons(method: str) -> dict[int, str]:
+    """Messages for the kernel's status codes."""
+    return {
+        TOO_MANY_SPIKES: (
+            f"more than {MAX_EVENTS_PER_STEP} spikes within one time step: the input drives "
+            "the neuron faster than the scheme can resolve; use a weaker current or a smaller dt"
+        ),
+        NOT_FINITE: (
+            "v or u overflowed to a non-finite value: the input is outside what the model can represent"
+        ),
+        TOO_STIFF: (
+            "the input drives v so far from rest that RK4 would need sub-steps shorter than "
+            f"{MIN_SUBSTEP:g} dt (or more than {MAX_TRIALS_PER_STEP} per step) to stay accurate "
+            "(the decay rate -(2 k2 v + k1) of the quadratic grows with |v|): the input is "
+            "outside what the scheme can integrate; use a weaker current"
+        ),
+        UNSTABLE: (
+            f"the {method} scheme is unstable here: v reached a range where its factor "
+            "1 + (2 k2 v + k1) dt is below -1, so the trace would oscillate and diverge "
+            "(a wrong trace, not the model's); use a smaller dt or the default method 'rk4', "
+            "or allow_unstable=True to reproduce the artefact on purpose"
+        ),
+    }
 
 
 def _real_if_real(z) -> float | complex:
@@ -370,6 +550,7 @@ class Izhikevich:
         self,
         I,
         dt: float,
+        *,
         method: str = "rk4",
         v0: float | np.ndarray = -65.0,
         u0: float | np.ndarray | None = None,
@@ -403,9 +584,11 @@ class Izhikevich:
             ``recovery="accommodation"``, whose rest is ``u = k2 65^2 - 65 k1 + k0 + I``:
             -16 for the 2003 quadratic and I = 0; pass it explicitly).
         record : bool
-            Keep the traces (default); with False only spikes and final state.
+            Keep the traces (default); with False only spikes and the final state
+            (``V`` and ``state["u"]`` of shape (..., 1)).
         allow_unstable : bool
-            Allow a dt beyond the scheme's limit (``MAX_DT``).
+            Allow a dt beyond the scheme's limit (``MAX_DT``), and let the grid schemes
+            run where they are unstable (below). For reproducing artefacts only.
         gain : array_like of shape (batch,), optional
             Run ``len(gain)`` neurons at once, neuron ``b`` driven by ``gain[b] * I``
             (``I`` 1-D): a batch of scaled copies of one waveform without building
@@ -414,29 +597,32 @@ class Izhikevich:
         Returns
         -------
         SimulationResult
-            ``V`` = v (mV), ``state["u"]``, spike times (ms).
+            ``V`` = v (mV), ``state["u"]``, spike times (ms), ``dt`` and ``method``.
+
+        Raises
+        ------
+        ValueError
+            For bad arguments (named), and where the input is outside what the scheme
+            can integrate, with the neuron and the time: more than ``MAX_EVENTS_PER_STEP``
+            spikes in one step; an RK4 step that would need sub-steps below
+            ``MIN_SUBSTEP * dt``; a grid scheme at a v where it is unstable (its factor
+            ``1 + (2 k2 v + k1) h`` below -1; not with ``allow_unstable``); any non-finite
+            state. RK4 splits a step into shorter sub-steps where the quadratic is stiff
+            (strong hyperpolarising input, see ``STIFFNESS_LIMIT``), so such input is
+            integrated accurately rather than into a wrong trace.
         """
         _checks.method_name(method, METHODS)
-        dt = _checks.time_step(
-            dt,
-            MAX_DT[method],
-            method,
-            "the quadratic v equation blows up between samples and the fast "
-            "recovery after a reset is no longer resolved",
-            allow_unstable,
-        )
-        I2, gains, was_1d = _checks.drive(I, gain)
-        batch, n = gains.size, I2.shape[1]
-        v_start = _checks.initial_value("v0", v0, batch)
-        u_start = _checks.initial_value("u0", self.b * v_start if u0 is None else u0, batch)
+        drive = prepare_drive(I, dt, gain)
+        _checks.time_step(drive.dt, MAX_DT[method], method, _COARSE, allow_unstable)
+        v_start = _checks.initial_value("v0", v0, drive.batch)
+        u_start = _checks.initial_value("u0", self.b * v_start if u0 is None else u0, drive.batch)
+        p = (self.a, self.b, self.c, self.d, self.v_peak)
+        q = (self.k2, self.k1, self.k0)
 
-        def call(traces, spikes, counts, rec):
-            _izh_kernel(
-                I2, gains, dt, float(self.a), float(self.b), float(self.c), float(self.d),
-                float(self.v_peak), (self.k2, self.k1, self.k0), self._accommodation,
-                v_start, u_start, _SCHEME[method],
-                traces, spikes, counts, rec,
+        def kernel(traces, times, owners, status):
+            return _izh_kernel(
+                drive.I, drive.gains, drive.dt, p, q, self._accommodation, v_start, u_start,
+                _SCHEME[method], not allow_unstable, traces, times, owners, status, record,
             )
 
-        traces, spikes, counts = run_with_spike_buffer(call, batch, n, 2, record)
-        return package_result(sample_times(n, dt), traces, spikes, counts, ("u",), was_1d)
+        return run_kernel(kernel, drive, ("V", "u"), record, method, _reasons(method))

@@ -19,7 +19,17 @@ import numpy as np
 from numba import njit
 
 from . import _checks
-from .integrate import SimulationResult, package_result, run_with_spike_buffer, sample_times
+from .integrate import (
+    MAX_EVENTS_PER_STEP,
+    NOT_FINITE,
+    TOO_MANY_SPIKES,
+    SimulationResult,
+    fail,
+    prepare_drive,
+    push_spike,
+    push_spikes,
+    run_kernel,
+)
 
 METHODS = ("exact", "euler")
 
@@ -27,10 +37,15 @@ METHODS = ("exact", "euler")
 @njit(cache=True)
 def _exact_step(V, ref, Ik, t0, dt, C, R, V_rest, V_th, V_reset, t_ref, decay_dt, spikes, b, count):
     """One exact step [t0, t0 + dt) of neuron b with spikes and refractoriness
-    resolved inside it; returns the new (V, ref, count)."""
+    resolved inside it; returns the new (V, ref, count). Spike times go to
+    ``spikes[b, count], ...`` while they fit; all are counted. It stops after
+    ``MAX_EVENTS_PER_STEP`` + 1 spikes (the caller then refuses the run): with
+    t_ref = 0 and a huge current the sub-step to the next spike can fall below the
+    float resolution of the step and the remaining time would never shrink."""
     leaky = R < math.inf
     tau = R * C
     capacity = spikes.shape[1]
+    start = count
     left = dt  # time still to integrate in this step, ms
     while left > 0.0:
         if ref > 0.0:
@@ -60,6 +75,8 @@ def _exact_step(V, ref, Ik, t0, dt, C, R, V_rest, V_th, V_reset, t_ref, decay_dt
         if count < capacity:
             spikes[b, count] = t0 + (dt - left) + s
         count += 1
+        if count - start > MAX_EVENTS_PER_STEP:
+            break
         V = V_reset
         ref = t_ref
         left -= s
@@ -68,17 +85,20 @@ def _exact_step(V, ref, Ik, t0, dt, C, R, V_rest, V_th, V_reset, t_ref, decay_dt
 
 @njit(cache=True)
 def _lif_kernel(
-    I, gain, dt, C, R, V_rest, V_th, V_reset, t_ref, V0, ref0, exact, traces, spikes, counts, record
+    I, gain, dt, C, R, V_rest, V_th, V_reset, t_ref, V0, ref0, exact, traces, times, owners, status, record
 ):
     """Steps outer, neurons inner. Per step, branch-free loops (which the
     compiler vectorises) compute every neuron's ordinary update and accept it
     where no spike or refractory period is involved; the few other neurons are
     then handled one by one (the exact method redoes their step with sub-step
-    spike times). Same arithmetic as simulating one neuron at a time."""
+    spike times). Same arithmetic as simulating one neuron at a time. Spikes are
+    pushed to the flat buffer (times, owners); returns (times, owners, used), or
+    stops early with ``status`` filled (non-finite V, too many spikes in a step)."""
     batch = gain.shape[0]
     n = I.shape[1]
     shared = I.shape[0] == 1
-    capacity = spikes.shape[1]
+    scratch = np.empty((1, 64))  # the spike times of one exact step
+    used = 0
     leaky = R < math.inf
     g = 0.0 if not leaky else 1.0 / R
     decay_dt = math.exp(-dt / (R * C)) if leaky else 1.0
@@ -87,7 +107,6 @@ def _lif_kernel(
     special = np.empty(batch, dtype=np.bool_)
     drive = np.empty(batch)
     for b in range(batch):
-        counts[b] = 0
         if record:
             traces[0, b, 0] = V[b]
     for k in range(n - 1):
@@ -106,17 +125,23 @@ def _lif_kernel(
             for b in range(batch):
                 V_inf = V_rest + R * drive[b]
                 proposal = V_inf + (V[b] - V_inf) * decay_dt
-                special[b] = (ref[b] > 0.0) | (V[b] >= V_th) | (proposal >= V_th)
+                special[b] = (ref[b] > 0.0) | (V[b] >= V_th) | (proposal >= V_th) | (proposal != proposal)
                 V[b] = V[b] if special[b] else proposal
         elif exact:
             for b in range(batch):
                 proposal = V[b] + drive[b] * dt / C
-                special[b] = (ref[b] > 0.0) | (V[b] >= V_th) | (proposal >= V_th)
+                special[b] = (
+                    (ref[b] > 0.0) | (V[b] >= V_th) | (proposal >= V_th) | (proposal == -math.inf)
+                    | (proposal != proposal)
+                )
                 V[b] = V[b] if special[b] else proposal
         else:
             for b in range(batch):
                 proposal = V[b] + dt * (drive[b] - g * (V[b] - V_rest)) / C
-                special[b] = (ref[b] > 0.5 * dt) | (proposal >= V_th)
+                special[b] = (
+                    (ref[b] > 0.5 * dt) | (proposal >= V_th) | (proposal == -math.inf)
+                    | (proposal != proposal)
+                )
                 V[b] = V[b] if special[b] else proposal
         # ... and handle spikes and refractoriness neuron by neuron
         for b in range(batch):
@@ -127,22 +152,51 @@ def _lif_kernel(
                     V[b] = V_reset
                     ref[b] -= dt
                 else:
-                    V[b], ref[b], counts[b] = _exact_step(
+                    V_new, ref_new, fired = _exact_step(
                         V[b], ref[b], drive[b], t0, dt, C, R, V_rest, V_th, V_reset, t_ref, decay_dt,
-                        spikes, b, counts[b],
+                        scratch, 0, 0,
                     )
+                    if fired > MAX_EVENTS_PER_STEP:
+                        fail(status, TOO_MANY_SPIKES, b, k)
+                        return times, owners, used
+                    if fired > scratch.shape[1]:  # more spikes than slots: redo the step
+                        scratch = np.empty((1, fired))
+                        V_new, ref_new, fired = _exact_step(
+                            V[b], ref[b], drive[b], t0, dt, C, R, V_rest, V_th, V_reset, t_ref, decay_dt,
+                            scratch, 0, 0,
+                        )
+                    V[b], ref[b] = V_new, ref_new
+                    times, owners, used = push_spikes(times, owners, used, scratch[0], fired, b)
             elif ref[b] > 0.5 * dt:  # Euler: held for round(t_ref / dt) whole steps
                 V[b] = V_reset
                 ref[b] -= dt
-            else:  # Euler: the proposal crossed threshold, a spike on the grid
-                if counts[b] < capacity:
-                    spikes[b, counts[b]] = (k + 1) * dt
-                counts[b] += 1
+            elif V[b] + dt * (drive[b] - g * (V[b] - V_rest)) / C >= V_th:
+                # Euler: the proposal crossed threshold, a spike on the grid
+                times, owners, used = push_spike(times, owners, used, (k + 1) * dt, b)
                 V[b] = V_reset
                 ref[b] = t_ref
+            else:
+                V[b] = V[b] + dt * (drive[b] - g * (V[b] - V_rest)) / C
+            if not math.isfinite(V[b]):
+                fail(status, NOT_FINITE, b, k)
+                return times, owners, used
         if record:
             for b in range(batch):
                 traces[0, b, k + 1] = V[b]
+    if not record:
+        for b in range(batch):
+            traces[0, b, 0] = V[b]
+    return times, owners, used
+
+
+_REASONS = {
+    TOO_MANY_SPIKES: (
+        f"more than {MAX_EVENTS_PER_STEP} spikes within one time step: with so short a period "
+        "(no refractory time and a huge current) the spike times fall below the float "
+        "resolution of the step; use a weaker current, a smaller dt or t_ref > 0"
+    ),
+    NOT_FINITE: "V overflowed to a non-finite value: the input is outside what float64 can represent",
+}
 
 
 @dataclass(frozen=True)
@@ -178,8 +232,9 @@ class LIF:
     t_ref: float = 2.0
 
     def __post_init__(self) -> None:
+        _checks.store_floats(self, ("C", "R", "V_rest", "V_th", "V_reset", "t_ref"), allow_inf=("R",))
         _checks.positive("C", self.C)
-        R = float(self.R)
+        R = self.R
         if math.isnan(R) or R <= 0.0:
             raise ValueError(f"R must be > 0 (math.inf for a perfect integrator), got {self.R!r}")
         if math.isfinite(R):
@@ -247,6 +302,7 @@ class LIF:
         self,
         I,
         dt: float,
+        *,
         method: str = "exact",
         V0: float | np.ndarray | None = None,
         refractory0: float | np.ndarray = 0.0,
@@ -271,7 +327,7 @@ class LIF:
         V0 : float or array of shape (batch,), optional
             Initial potential, mV; default ``V_rest``.
         refractory0 : float or array of shape (batch,)
-            Refractory time left at t = 0, ms.
+            Refractory time left at t = 0, ms (>= 0).
         record : bool
             Keep the voltage trace (default). With False only spikes are kept and
             ``res.V`` holds the final potential, shape (..., 1).
@@ -286,24 +342,37 @@ class LIF:
         Returns
         -------
         SimulationResult
-            ``V`` in mV, spike times in ms, empty ``state``.
+            ``V`` in mV, spike times in ms, empty ``state``, ``dt`` and ``method``.
+
+        Raises
+        ------
+        ValueError
+            For bad arguments (named); for more than ``MAX_EVENTS_PER_STEP`` spikes in
+            one step (t_ref = 0 with a huge current) or a non-finite V.
         """
         _checks.method_name(method, METHODS)
-        dt = _checks.positive("dt", dt)
-        refusal = self.step_limit_message(dt, method)
+        drive = prepare_drive(I, dt, gain)
+        refusal = self.step_limit_message(drive.dt, method)
         if refusal and not allow_unstable:
             raise ValueError(refusal)
-        I2, gains, was_1d = _checks.drive(I, gain)
-        batch, n = gains.size, I2.shape[1]
-        V_start = _checks.initial_value("V0", self.V_rest if V0 is None else V0, batch)
-        ref_start = _checks.initial_value("refractory0", refractory0, batch)
+        self._check_scale(drive)
+        V_start = _checks.initial_value("V0", self.V_rest if V0 is None else V0, drive.batch)
+        ref_start = _checks.initial_value("refractory0", refractory0, drive.batch)
+        if np.any(ref_start < 0.0):
+            raise ValueError(f"refractory0 must be >= 0 ms, got {refractory0!r}")
 
-        def call(traces, spikes, counts, rec):
-            _lif_kernel(
-                I2, gains, dt, float(self.C), float(self.R), float(self.V_rest), float(self.V_th),
-                float(self.V_reset), float(self.t_ref), V_start, ref_start,
-                method == "exact", traces, spikes, counts, rec,
+        def kernel(traces, times, owners, status):
+            return _lif_kernel(
+                drive.I, drive.gains, drive.dt, self.C, self.R, self.V_rest, self.V_th, self.V_reset,
+                self.t_ref, V_start, ref_start, method == "exact", traces, times, owners, status, record,
             )
 
-        traces, spikes, counts = run_with_spike_buffer(call, batch, n, 1, record)
-        return package_result(sample_times(n, dt), traces, spikes, counts, (), was_1d)
+        return run_kernel(kernel, drive, ("V",), record, method, _REASONS)
+
+    def _check_scale(self, drive) -> None:
+        """Refuse currents whose voltage scale (R I, or I dt / C) overflows float64."""
+        scale = max(self.R if math.isfinite(self.R) else 0.0, drive.dt / self.C)
+        with np.errstate(over="ignore"):
+            peak = float(np.max(np.abs(drive.gains))) * float(np.max(np.abs(drive.I))) * scale
+        if not math.isfinite(peak):
+            raise ValueError("I is so large that R * I (or I * dt / C) overflows float64 (mV)")
