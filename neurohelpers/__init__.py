@@ -19,7 +19,7 @@ from .analysis import (
     spike_times,
 )
 from .hodgkin_huxley import HodgkinHuxley, gate_rates, steady_state_gates
-from .integrate import SimulationResult
+from .integrate import SimulationResult, SpikingModel
 from .izhikevich import PRESETS, Izhikevich
 from .lif import LIF
 from .plotting import fi_figure, phase_plane_figure, trace_figure, with_spike_peaks
@@ -32,6 +32,7 @@ __all__ = [
     "HodgkinHuxley",
     "Izhikevich",
     "SimulationResult",
+    "SpikingModel",
     "convergence_order",
     "decay_time_constant",
     "fi_curve",

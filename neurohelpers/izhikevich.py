@@ -16,7 +16,9 @@ allow a < 0 and d < 0, and add the script's own Euler ordering (``"izhikevich200
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 
 import numpy as np
 from numba import njit
@@ -37,8 +39,8 @@ from .integrate import (
     run_kernel,
 )
 
-#: (a, b, c, d) of the seven cell classes of Izhikevich (2003), Fig. 2.
-PRESETS: dict[str, tuple[float, float, float, float]] = {
+#: (a, b, c, d) of the seven cell classes of Izhikevich (2003), Fig. 2 (read-only).
+PRESETS: Mapping[str, tuple[float, float, float, float]] = MappingProxyType({
     "RS": (0.02, 0.2, -65.0, 8.0),  # regular spiking
     "IB": (0.02, 0.2, -55.0, 4.0),  # intrinsically bursting
     "CH": (0.02, 0.2, -50.0, 2.0),  # chattering
@@ -46,7 +48,7 @@ PRESETS: dict[str, tuple[float, float, float, float]] = {
     "LTS": (0.02, 0.25, -65.0, 2.0),  # low-threshold spiking
     "TC": (0.02, 0.25, -65.0, 0.05),  # thalamo-cortical
     "RZ": (0.1, 0.26, -65.0, 2.0),  # resonator
-}
+})
 
 METHODS = ("rk4", "euler", "izhikevich2003", "izhikevich2004")
 _SCHEME = {"rk4": 0, "euler": 1, "izhikevich2003": 2, "izhikevich2004": 3}
