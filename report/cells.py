@@ -263,8 +263,8 @@ class Chapter:
         if len(short.split()) > 60:
             self.warnings.append(f"{where}: the answer's first paragraph has {len(short.split())} words; "
                                  "the 'Answers at a glance' page wants at most about 40")
-        prefix = f"({part}) " if part else ""
-        self.question.answers.append(self.frag(prefix + short, where, inline=True))
+        prefix = f"\\textbf{{({part})}}~" if part else ""
+        self.question.answers.append(prefix + self.frag(short, where, inline=True))
         lead = f"Answer ({part})." if part else "Answer."
         nm["latex"] = f"\\begin{{nmanswer}}{{{lead}}}\n{self.frag(body, where)}\n\\end{{nmanswer}}"
 
@@ -416,21 +416,22 @@ def code_appendix(chapters: list[tuple[str, list]], conv) -> list:
     cells.append(head)
     for number, (title, chapter_cells) in enumerate(chapters, start=1):
         heading = nbformat.v4.new_markdown_cell(title)
+        name = conv.add(title, inline=True, link=False)
         heading.metadata["nm"] = {"role": "markdown", "where": "code appendix",
-                                  "latex": f"\\section{{Chapter {number}: {conv.add(title, inline=True)}}}"}
+                                  "latex": f"\\section{{Chapter {number}: {name}}}"}
         cells.append(heading)
+        last = None
         for cell in chapter_cells:
             if cell.cell_type != "code":
                 continue
             nm = cell.metadata["nm"]
-            made = [f"\\hyperref[{nm[k]['label']}]{{{k.capitalize()} {nm[k]['number']}}}"
-                    for k in ("figure", "table") if nm.get(k)]
-            where = nm.get("section", "")
+            made = ", ".join(f"\\hyperref[{nm[k]['label']}]{{{k.capitalize()} {nm[k]['number']}}}"
+                             for k in ("figure", "table") if nm.get(k))
+            section = nm.get("section", "")
+            head = conv.add(section, inline=True, link=False) if section and section != last else ""
+            last = section
             copy = nbformat.v4.new_code_cell(cell.source)
-            copy.metadata["nm"] = {
-                "role": "appendix", "where": nm["where"],
-                "latex": "\\nmcodehead{" + (conv.add(where, inline=True) if where else "")
-                + ("}{" + ", ".join(made) if made else "}{") + "}",
-            }
+            copy.metadata["nm"] = {"role": "appendix", "where": nm["where"],
+                                   "latex": f"\\nmcodehead{{{head}}}{{{made}}}"}
             cells.append(copy)
     return cells

@@ -24,7 +24,7 @@ from cells import ANCHOR, Labels, ReportError
 __all__ = ["Converter", "autolink", "tabularize"]
 
 PANDOC_FROM = ("markdown+tex_math_dollars+tex_math_double_backslash+raw_tex"
-               "+lists_without_preceding_blankline-auto_identifiers")
+               "+lists_without_preceding_blankline-auto_identifiers-fancy_lists-example_lists")
 SPLIT = "NMSPLITMARKER"
 TOKEN = re.compile(r"@@NMFRAG(\d+)@@")
 LONG_TABLE_ROWS = 40
@@ -105,24 +105,26 @@ class Converter:
     """Collect Markdown fragments, convert them together, substitute the results."""
 
     def __init__(self) -> None:
-        self.fragments: list[tuple[str, bool, bool, str]] = []  # (markdown, inline, table, where)
+        self.fragments: list[tuple[str, bool, bool, str, bool]] = []  # markdown, inline, table, where, link
         self.latex: list[str] = []
 
-    def add(self, markdown: str, inline: bool = False, table: bool = False, where: str = "report") -> str:
+    def add(self, markdown: str, inline: bool = False, table: bool = False, where: str = "report",
+            link: bool = True) -> str:
+        """Token for ``markdown``; ``link=False``: no automatic Figure/Table/Question links."""
         if not markdown.strip():
             return ""
-        self.fragments.append((markdown, inline, table, where))
+        self.fragments.append((markdown, inline, table, where, link))
         return f"@@NMFRAG{len(self.fragments) - 1}@@"
 
     def run(self, labels: Labels, warnings: list[str]) -> None:
-        sources = [anchors_to_latex(autolink(md, labels, warnings, where))
-                   for md, _, _, where in self.fragments]
+        sources = [anchors_to_latex(autolink(md, labels, warnings, where) if link else md)
+                   for md, _, _, where, link in self.fragments]
         joined = f"\n\n{SPLIT}\n\n".join(sources)
         pieces = pandoc(joined).split(f"\n{SPLIT}\n")
         if len(pieces) != len(sources):  # a fragment swallowed a marker: convert one by one
             pieces = [pandoc(s) for s in sources]
         self.latex = []
-        for (_, inline, table, _), tex in zip(self.fragments, pieces, strict=True):
+        for (_, inline, table, _, _), tex in zip(self.fragments, pieces, strict=True):
             tex = postprocess(tex.strip())
             tex = tabularize(tex, in_float=table)
             if inline:
