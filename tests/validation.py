@@ -101,7 +101,7 @@ def hh_resting_state() -> list[Row]:
     """HH rest at I = 0 against brentq on an independently written steady-state current."""
     ours = nh.HodgkinHuxley().resting_state()
     independent = ref.hh_resting_state(0.0)
-    source = "`reference_models.hh_resting_state`: brentq on the textbook steady-state current"
+    source = "brentq on the steady-state current (`hh_resting_state`)"
     rows = [Row("HH resting potential, $I = 0$", f"{ours['V']:.6f} mV", f"{independent[0]:.6f} mV",
                 source, abs(ours["V"] - independent[0]), 1e-6, "mV")]
     for k, gate in enumerate("mhn", start=1):
@@ -115,8 +115,8 @@ def hh_hopf() -> list[Row]:
     and against the values published by Rinzel & Miller (1980) at their printed precision."""
     ours = nh.HodgkinHuxley().hopf_currents()
     independent = ref.hh_hopf_currents()
-    source = ("`reference_models.hh_hopf_currents`: eigenvalues of a central-difference Jacobian "
-              "of the textbook right-hand side at rest, brentq on the largest real part")
+    source = ("eigenvalues of a central-difference Jacobian at rest, brentq on the largest real part "
+              "(`hh_hopf_currents`)")
     rows = []
     for name, o, i in zip(("lower", "upper"), ours, independent, strict=True):
         rows.append(Row(f"HH Hopf current, {name} ({UA})", f"{o:.5f}", f"{i:.5f}", source,
@@ -153,8 +153,8 @@ def hh_thresholds() -> list[Row]:
         ours = nh.rheobase(hh, kind=kind, low=0.0, high=high, tol=1e-4, dt=0.02)
         low_ref, high_ref = ref.bisect_threshold(_hh_step_fires(x0, window), 0.0, high, 1e-4)
         mid = 0.5 * (low_ref + high_ref)
-        source = ("bisection with `reference_models.hh_spike_times` (solve_ivp DOP853, rtol $10^{-7}$), "
-                  f"bracket [0, {high:g}] narrowed to $10^{{-4}}$")
+        source = (f"bisection from [0, {high:g}] to a $10^{{-4}}$ bracket, solve_ivp DOP853, "
+                  "rtol $10^{-7}$ (`hh_spike_times`)")
         rows.append(Row(f"HH {label}, step from rest ({UA})", f"{ours:.4f}", f"{mid:.4f}",
                         source, abs(ours - mid), 3e-4, UA))
     return rows
@@ -175,7 +175,7 @@ def hh_q35_spike_times() -> list[Row]:
         "largest difference (ms)",
         f"{ours.size} spikes, {ours[0]:.3f} to {ours[-1]:.3f} ms",
         f"{independent.size} spikes, {independent[0]:.3f} to {independent[-1]:.3f} ms",
-        "`reference_models.hh_spike_times`: solve_ivp DOP853, rtol $10^{-9}$, event-located crossings",
+        "solve_ivp DOP853, rtol $10^{-9}$, event-located crossings (`hh_spike_times`)",
         error, 1e-5, "ms",
     )]
 
@@ -262,8 +262,8 @@ def izhikevich_rs_spike_times() -> list[Row]:
         "largest difference (ms)",
         f"{ours.size} spikes, {ours[0]:.4f} to {ours[-1]:.4f} ms",
         f"{independent.size} spikes, {independent[0]:.4f} to {independent[-1]:.4f} ms",
-        "`reference_models.izhikevich_segment_spike_times`: solve_ivp DOP853, rtol $10^{-12}$, "
-        "reset at each located crossing",
+        "solve_ivp DOP853, rtol $10^{-12}$, reset at each located crossing "
+        "(`izhikevich_segment_spike_times`)",
         error, 1e-5, "ms",
     )]
 
@@ -285,16 +285,16 @@ def izhikevich_published_parameters() -> list[Row]:
     ]
 
 
-# (function, slow): slow groups take tens of seconds (their tests are marked slow)
-GROUPS: list[tuple[Callable[[], list[Row]], bool]] = [
-    (hh_resting_state, False),
-    (hh_thresholds, True),
-    (hh_hopf, False),
-    (hh_q35_spike_times, False),
-    (lif_rates, False),
-    (izhikevich_bifurcations, False),
-    (izhikevich_rs_spike_times, False),
-    (izhikevich_published_parameters, False),
+# (function, slow, section): slow groups take tens of seconds (their tests are marked slow)
+GROUPS: list[tuple[Callable[[], list[Row]], bool, str]] = [
+    (hh_resting_state, False, "Hodgkin-Huxley"),
+    (hh_thresholds, True, "Hodgkin-Huxley"),
+    (hh_hopf, False, "Hodgkin-Huxley"),
+    (hh_q35_spike_times, False, "Hodgkin-Huxley"),
+    (lif_rates, False, "Leaky integrate-and-fire"),
+    (izhikevich_bifurcations, False, "Izhikevich"),
+    (izhikevich_rs_spike_times, False, "Izhikevich"),
+    (izhikevich_published_parameters, False, "Izhikevich"),
 ]
 
 
@@ -305,7 +305,15 @@ def rows_of(group: Callable[[], list[Row]]) -> tuple[Row, ...]:
 
 
 def all_rows() -> list[Row]:
-    return [row for group, _ in GROUPS for row in rows_of(group)]
+    return [row for group, _, _ in GROUPS for row in rows_of(group)]
+
+
+def sections() -> dict[str, list[Row]]:
+    """The rows by section (model), in chapter order."""
+    out: dict[str, list[Row]] = {}
+    for group, _, section in GROUPS:
+        out.setdefault(section, []).extend(rows_of(group))
+    return out
 
 
 # ------------------------------------------------------------------------ Markdown
@@ -314,11 +322,13 @@ INTRO = """# Validation
 
 Every headline number the notebooks compute, side by side with a value obtained
 independently of `neurohelpers`: a reference model written from the textbook equations
-and integrated with SciPy (`tests/reference_models.py`), a closed form, or a published
-value. $\\Delta$ is the absolute difference between the two columns (relative where the
-tolerance says so); a row agrees when $\\Delta$ is at most the tolerance. The same rows
-drive the test suite (`tests/test_validation.py`), which fails if any row disagrees or
-if this chapter differs from the table it generates (`python tests/validation.py --write`).
+and integrated with SciPy, a closed form, or a published value. Functions named in the
+source column are in `tests/reference_models.py`; the closed forms are derived in
+`tests/validation.py`. $\\Delta$ is the absolute difference between the two columns
+(relative where the tolerance says so); a row agrees when $\\Delta$ is at most the
+tolerance. The same rows drive the test suite (`tests/test_validation.py`), which fails
+if any row disagrees or if this chapter differs from the table it generates
+(`python tests/validation.py --write`).
 """
 
 
@@ -335,16 +345,24 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|")
 
 
-def markdown(rows: list[Row]) -> str:
-    """The Validation chapter as Markdown."""
-    lines = [INTRO, "| quantity | ours | independent | source | tolerance | agreement |",
-             "| --- | --- | --- | --- | --- | --- |"]
-    for row in rows:
-        verdict = ("yes, " if row.agrees else "**NO**, ") + bound(row.error)
-        cells = (row.quantity, row.ours, row.independent, row.source, _tolerance_text(row), verdict)
-        lines.append("| " + " | ".join(_cell(c) for c in cells) + " |")
+# relative column widths (pandoc reads them from the dashes): quantity, ours, independent,
+# source, tolerance, agreement
+_WIDTHS = (24, 14, 14, 26, 10, 12)
+
+
+def markdown(by_section: dict[str, list[Row]]) -> str:
+    """The Validation chapter as Markdown: the introduction, then one table per model."""
+    lines = [INTRO]
+    for section, rows in by_section.items():
+        lines += [f"## {section}", "", "| quantity | ours | independent | source | tolerance | agreement |",
+                  "|" + "|".join(" " + "-" * w + " " for w in _WIDTHS) + "|"]
+        for row in rows:
+            verdict = ("yes, " if row.agrees else "**NO**, ") + bound(row.error)
+            cells = (row.quantity, row.ours, row.independent, row.source, _tolerance_text(row), verdict)
+            lines.append("| " + " | ".join(_cell(c) for c in cells) + " |")
+        lines.append("")
+    rows = [r for group in by_section.values() for r in group]
     failing = sum(not r.agrees for r in rows)
-    lines.append("")
     lines.append(f"{len(rows)} rows; {len(rows) - failing} agree within their tolerance"
                  + (f", {failing} do not." if failing else "."))
     return "\n".join(lines) + "\n"
@@ -354,7 +372,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--write", action="store_true", help=f"write {REPORT.name} into report/")
     args = parser.parse_args(argv)
-    text = markdown(all_rows())
+    text = markdown(sections())
     if args.write:
         REPORT.write_text(text, encoding="utf-8")
         print(f"wrote {REPORT}")
