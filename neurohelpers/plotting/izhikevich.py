@@ -36,6 +36,8 @@ __all__ = [
 V_LABEL = "$v$ (mV)"
 U_LABEL = "$u$ (model units)"
 I_LABEL = "$I$ (model units)"
+#: Two-line current label for the short input panel of trace figures.
+I_LABEL_SHORT = "$I$\n(model units)"
 TIME_LABEL = "Time (ms)"
 
 
@@ -50,7 +52,7 @@ def izhikevich_trace_figure(
     cell: Izhikevich,
     *,
     title: str | None = None,
-    height: float = 3.6,
+    height: float = 4.0,
 ) -> Figure:
     """v (spikes drawn to ``v_peak``), input and u of one Izhikevich run, over time.
 
@@ -72,7 +74,7 @@ def izhikevich_trace_figure(
     matplotlib.figure.Figure
     """
     fig = trace_figure(res, current, spike_peak=cell.v_peak, gates=("u",), state_label=U_LABEL,
-                       voltage_label=V_LABEL, current_label=I_LABEL, title=title,
+                       voltage_label=V_LABEL, current_label=I_LABEL_SHORT, title=title,
                        figsize=(TEXT_WIDTH, height))
     for ax in fig.axes:  # one curve per panel: the axis labels say what it is
         legend = ax.get_legend()

@@ -68,32 +68,31 @@ def rest_state(cell: Izhikevich, current: float = 0.0) -> dict[str, float]:
 
 
 def bifurcation_currents(cell: Izhikevich) -> dict[str, float]:
-    """Currents at which the resting state of ``cell`` loses stability.
+    """Currents at which the resting state of ``cell`` loses stability, as plain floats.
 
-    The Jacobian at an equilibrium ``v*`` is ``[[0.08 v* + 5, -1], [a b, -a]]``.
-    Its trace vanishes at ``v* = (a - 5) / 0.08``, an Andronov-Hopf point when
-    the determinant ``a (b - a)`` there is positive (``b > a``); the two
-    equilibria merge at the saddle-node current ``(5 - b)^2 / 0.16 - 140``.
+    A thin wrapper of :meth:`Izhikevich.bifurcations`: the Jacobian at an
+    equilibrium ``v*`` is ``[[0.08 v* + 5, -1], [a b, -a]]`` (2003 quadratic);
+    its trace vanishes at ``v* = (a - 5) / 0.08``, an Andronov-Hopf point when the
+    determinant ``a (b - a)`` there is positive; the two equilibria merge at the
+    saddle-node current ``(5 - b)^2 / 0.16 - 140``.
 
     Returns
     -------
     dict
-        ``hopf`` (model units; NaN when ``b <= a``: no Hopf point, the rest
+        ``hopf`` (model units; NaN when there is no Hopf point and the rest
         disappears at the saddle-node), ``saddle_node`` (model units),
-        ``hopf_v`` (mV) and ``hopf_period`` (ms, ``2 pi / sqrt(a (b - a))``).
+        ``hopf_v`` (mV) and ``hopf_period`` (ms, ``2 pi / sqrt(a (b - a))``),
+        NaN where undefined.
     """
-    hopf = getattr(cell, "hopf_current", None)
-    sn = cell.saddle_node_current
-    if cell.b <= cell.a:
-        return {"hopf": float("nan"), "saddle_node": float(sn), "hopf_v": float("nan"),
-                "hopf_period": float("nan")}
-    v_h = (cell.a - 5.0) / 0.08
-    return {
-        "hopf": float(hopf) if hopf is not None else float(-(0.04 * v_h**2 + (5.0 - cell.b) * v_h + 140.0)),
-        "saddle_node": float(sn),
-        "hopf_v": float(v_h),
-        "hopf_period": float(2.0 * np.pi / np.sqrt(cell.a * (cell.b - cell.a))),
-    }
+    bif = cell.bifurcations()
+    nan = float("nan")
+
+    def num(x) -> float:
+        return nan if x is None else float(x)
+
+    freq = bif["hopf_frequency"]
+    return {"hopf": num(bif["hopf"]), "saddle_node": num(bif["saddle_node"]), "hopf_v": num(bif["hopf_v"]),
+            "hopf_period": nan if freq is None else 1000.0 / float(freq)}
 
 
 def _rest_start(cell: Izhikevich) -> dict[str, float]:
@@ -433,10 +432,10 @@ def describe_paired_pulse(result: dict) -> str:
 
 
 def describe_train(res: SimulationResult) -> str:
-    """Three lines: spike times (ms), interspike intervals (ms) and u just after each spike."""
+    """Three lines: spike count and times (ms), interspike intervals (ms) and u just after each spike."""
     after = res.state["u"][np.searchsorted(res.t, res.spike_times)]
     return "\n".join([
-        "spikes (ms): " + ", ".join(f"{s:.2f}" for s in res.spike_times),
+        f"{res.spike_times.size} spikes at (ms): " + ", ".join(f"{s:.2f}" for s in res.spike_times),
         "ISIs (ms): " + ", ".join(f"{x:.2f}" for x in np.diff(res.spike_times)),
         "u after each spike: " + ", ".join(f"{x:.1f}" for x in after),
     ])
