@@ -1,56 +1,113 @@
-r"""Hodgkin-Huxley (1952) squid-axon model, in the modern or the 1952 voltage convention.
+r"""Hodgkin-Huxley squid-axon model (Hodgkin & Huxley 1952), in two voltage frames.
 
 .. math::
 
     C \frac{dV}{dt} = I - \bar g_\mathrm{Na} m^3 h (V - E_\mathrm{Na})
                         - \bar g_\mathrm{K} n^4 (V - E_\mathrm{K}) - g_L (V - E_L),
-    \qquad \frac{dx}{dt} = \alpha_x(V) (1 - x) - \beta_x(V) x,\; x \in \{m, h, n\}
+    \qquad \frac{dx}{dt} = \phi\,[\alpha_x(V) (1 - x) - \beta_x(V) x],\; x \in \{m, h, n\}
 
 Units: V in mV, t in ms, C in uF/cm^2, conductances in mS/cm^2, I in uA/cm^2.
-Modern convention: rest near -65 mV, E_Na = 50, E_K = -77, E_L = -54.387 mV.
-The 1952 convention measures V from rest (all voltages +65 mV: rest 0 mV,
-E_Na = 115, E_K = -12, E_L = 10.613 mV). A spike is an upward crossing of
-0 mV (modern) or +65 mV (1952).
+The temperature factor is :math:`\phi = 3^{(T - 6.3)/10}` (Q10 = 3, as in
+Hodgkin & Huxley 1952; :math:`\phi = 1` at the default 6.3 degC).
+
+Three voltage frames are in use for this model:
+
+* **1952 original** (Hodgkin & Huxley 1952): V is the displacement from rest
+  with depolarisation *negative*: E_Na = -115, E_K = +12, E_L = -10.613 mV.
+  Not offered here (its currents and spikes would have the opposite sign too).
+* **rest-at-0, sign-flipped** (``convention="rest0"``): the later textbook
+  form of the 1952 frame, depolarisation positive and rest at 0 mV:
+  E_Na = +115, E_K = -12, E_L = +10.613 mV. Every voltage is the modern one
+  plus 65 mV. The old name ``convention="1952"`` still selects this frame but
+  is deprecated, because the 1952 paper used the opposite sign.
+* **modern** (``convention="modern"``, default): rest near -65 mV,
+  E_Na = 50, E_K = -77, E_L = -54.387 mV (Dayan & Abbott 2001, ch. 5).
+
+A spike is an upward crossing of 0 mV (modern) or +65 mV (rest0).
 """
 
 from __future__ import annotations
 
 import math
+import warnings
 from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
 from numba import njit
+from scipy.optimize import brentq
 
 from . import _checks
-from .integrate import SimulationResult, package_result, run_with_spike_buffer, sample_times
+from .integrate import (
+    NOT_FINITE,
+    UNSTABLE,
+    Drive,
+    SimulationResult,
+    fail,
+    prepare_drive,
+    push_spike,
+    run_kernel,
+)
 
-CONVENTIONS = ("modern", "1952")
-#: Offset (mV) added to modern-convention voltages to express them in each convention.
-VOLTAGE_SHIFT = {"modern": 0.0, "1952": 65.0}
+CONVENTIONS = ("modern", "rest0")
+#: Deprecated convention names and the name to use instead.
+DEPRECATED_CONVENTIONS = {"1952": "rest0"}
+#: Offset (mV) added to modern-frame voltages to express them in each convention.
+VOLTAGE_SHIFT = {"modern": 0.0, "rest0": 65.0}
 _MODERN_REVERSALS = {"E_Na": 50.0, "E_K": -77.0, "E_L": -54.387}
 
-METHODS = ("rk4", "euler")
+#: Temperature (degC) at which the rate functions hold unscaled, and their Q10.
+REFERENCE_TEMPERATURE = 6.3
+Q10 = 3.0
+
+METHODS = ("rk4", "exponential", "euler")
 #: Largest dt (ms) each scheme accepts without ``allow_unstable``, found by
 #: integrating the 2020 step protocol (up to 100 uA/cm^2) and a 200 uA/cm^2 step.
-MAX_DT = {"rk4": 0.05, "euler": 0.04}
+#: The exponential scheme is stable at any dt but only second order: on the
+#: 500 ms protocol its spike times are 0.015 ms off at dt 0.01 and 0.06 ms at 0.02
+#: (RK4: 2e-7 and 4e-6 ms; against Radau).
+MAX_DT = {"rk4": 0.05, "exponential": 0.02, "euler": 0.04}
+_SCHEME_CODE = {"euler": 0, "rk4": 1, "exponential": 2}
+_PLAIN_RK4 = 3  # RK4 without the stiff fallback; only for tests and measurements
 
+#: A default-method step uses RK4 while dt times every gate rate alpha + beta and
+#: the membrane rate g_total / C stays at or below this; beyond it (RK4 is stable
+#: on the negative real axis up to 2.785) the step is an exponential-midpoint step.
+RK4_STIFFNESS_LIMIT = 2.5
+#: Modern-frame voltage range (mV) a run may visit. The rate functions were fitted
+#: between about -100 and +50 mV; beyond +-2000 mV a run is meaningless (and the
+#: exponentials overflow near -7000 mV), so it stops with a ValueError.
+V_RANGE = (-2000.0, 2000.0)
+_GATE_SLACK = 0.05  # an RK4 step whose gates leave [-0.05, 1.05] is redone exponentially
+
+#: Largest change of V (mV) the injected current alone may cause in one step,
+#: max|I| dt / C; beyond it the first fast transient is not resolved (measured
+#: against Radau: at 20 mV per step the transient error is below 1 mV for
+#: dt <= 0.05 ms; +1e4 uA/cm^2 at dt 0.05 ms, 500 mV per step, misses the peak
+#: by 65 mV).
+MAX_DV_PER_STEP = 20.0
+_V_OUT_OF_RANGE = 20  # kernel status code (the shared codes are in integrate.py)
 
 _E_2_5 = math.exp(2.5)
 _E_1 = math.exp(1.0)
 _E_3 = math.exp(3.0)
+#: Below this |z| the series of z / (exp(z) - 1) is used (truncation < 1e-18).
+_SERIES_BELOW = 0.1
 
 
 @njit(cache=True, error_model="numpy", fastmath={"arcp", "contract"})
 def _ratio_over_expm1(z, exp_z):
     """z / (exp(z) - 1) given exp(z), with no 0/0 at z = 0 and no overflow.
 
-    Near z = 0 the difference exp(z) - 1 cancels, so a series is used for |z| < 1e-4
-    (truncation error below 1e-16 relative); just above that the cancellation
-    costs about 1e-11 relative.
+    ``exp_z`` comes from integer powers of one exponential and carries a relative
+    error of about 1e-14; ``exp_z - 1`` would magnify it by 1/|z| near z = 0. For
+    |z| < 0.1 the Bernoulli series z/(e^z - 1) = 1 - z/2 + z^2/12 - z^4/720
+    + z^6/30240 - z^8/1209600 is used instead (truncation below 1e-18 relative),
+    so the result is accurate to about 1e-13 relative everywhere.
     """
-    if abs(z) < 1e-4:
-        return 1.0 - 0.5 * z + z * z / 12.0
+    if abs(z) < _SERIES_BELOW:
+        z2 = z * z
+        return 1.0 - 0.5 * z + z2 * (1.0 / 12.0 - z2 * (1.0 / 720.0 - z2 * (1.0 / 30240.0 - z2 / 1209600.0)))
     if exp_z == math.inf:
         return 0.0
     return z / (exp_z - 1.0)
@@ -58,42 +115,62 @@ def _ratio_over_expm1(z, exp_z):
 
 @njit(cache=True, error_model="numpy", fastmath={"arcp", "contract"})
 def _rates(V):
-    """alpha_m, beta_m, alpha_h, beta_h, alpha_n, beta_n (1/ms) at modern-convention V (mV).
+    r"""alpha_m, beta_m, alpha_h, beta_h, alpha_n, beta_n (1/ms) at modern-frame V (mV), at 6.3 degC.
 
-    All six rates use exponentials of x = V + 65 mV over 10, 18, 20 and 80 mV;
-    they are built from a single exp(-x/720) by exact integer powers (72, 40, 36,
-    9): one transcendental call instead of six, at a rounding cost of about
-    1e-14 relative. Written so that no 0/0 occurs at -40 or -55 mV.
+    The textbook rates (Dayan & Abbott 2001, ch. 5), with x = V + 65 mV:
+
+    .. math::
+
+        \alpha_m = \frac{0.1 (V + 40)}{1 - e^{-(V + 40)/10}}, \quad
+        \beta_m = 4 e^{-x/18}, \quad
+        \alpha_h = 0.07 e^{-x/20}, \quad
+        \beta_h = \frac{1}{1 + e^{-(V + 35)/10}},
+
+        \alpha_n = \frac{0.01 (V + 55)}{1 - e^{-(V + 55)/10}}, \quad
+        \beta_n = 0.125 e^{-x/80}.
+
+    Every exponential above is a power of e1 = exp(-x/720): exp(-x/80) = e1^9,
+    exp(-x/20) = e1^36, exp(-x/18) = e1^40, exp(-x/10) = e1^72, and
+    exp(-(V+40)/10) = e^{2.5} exp(-x/10), exp(-(V+35)/10) = e^3 exp(-x/10),
+    exp(-(V+55)/10) = e^1 exp(-x/10). One transcendental call instead of six; the
+    powers cost about 1e-14 relative. 0.1 (V+40)/(1 - e^{-(V+40)/10}) is written
+    as z/(e^z - 1) with z = -(V+40)/10 (same for alpha_n), so -40 and -55 mV
+    are no 0/0.
     """
     x = V + 65.0
-    e720 = math.exp(-x / 720.0)
-    p2 = e720 * e720
-    p4 = p2 * p2
-    p8 = p4 * p4
-    p32 = p8 * p8
-    p32 *= p32
-    e80 = p8 * e720  # exp(-x/80)
-    e20 = p32 * p4  # exp(-x/20)
-    e18 = p32 * p8  # exp(-x/18)
-    e10 = p32 * p32 * p8  # exp(-x/10)
-    alpha_m = _ratio_over_expm1(-(V + 40.0) / 10.0, _E_2_5 * e10)
-    beta_m = 4.0 * e18
-    alpha_h = 0.07 * e20
-    beta_h = 1.0 / (1.0 + _E_3 * e10)
-    alpha_n = 0.1 * _ratio_over_expm1(-(V + 55.0) / 10.0, _E_1 * e10)
-    beta_n = 0.125 * e80
+    e1 = math.exp(-x / 720.0)
+    e2 = e1 * e1
+    e4 = e2 * e2
+    e8 = e4 * e4
+    e16 = e8 * e8
+    e32 = e16 * e16
+    e_x80 = e8 * e1  # exp(-x/80) = e1^9
+    e_x20 = e32 * e4  # exp(-x/20) = e1^36
+    e_x18 = e32 * e8  # exp(-x/18) = e1^40
+    e_x10 = e32 * e32 * e8  # exp(-x/10) = e1^72
+    alpha_m = _ratio_over_expm1(-(V + 40.0) / 10.0, _E_2_5 * e_x10)
+    beta_m = 4.0 * e_x18
+    alpha_h = 0.07 * e_x20
+    beta_h = 1.0 / (1.0 + _E_3 * e_x10)
+    alpha_n = 0.1 * _ratio_over_expm1(-(V + 55.0) / 10.0, _E_1 * e_x10)
+    beta_n = 0.125 * e_x80
     return alpha_m, beta_m, alpha_h, beta_h, alpha_n, beta_n
 
 
 @njit(cache=True, error_model="numpy", fastmath={"arcp", "contract"})
-def _rates_array(V, out):
+def _rates_array(V, phi, out):
     for i in range(V.shape[0]):
-        out[0, i], out[1, i], out[2, i], out[3, i], out[4, i], out[5, i] = _rates(V[i])
+        am, bm, ah, bh, an, bn = _rates(V[i])
+        out[0, i], out[1, i], out[2, i] = phi * am, phi * bm, phi * ah
+        out[3, i], out[4, i], out[5, i] = phi * bh, phi * an, phi * bn
 
 
 @njit(cache=True, error_model="numpy", fastmath={"arcp", "contract"})
-def _derivs(V, m, h, n, I, C, g_Na, g_K, g_L, E_Na, E_K, E_L):
-    am, bm, ah, bh, an, bn = _rates(V)
+def _derivs_from_rates(V, m, h, n, I, p, rates):
+    """d(V, m, h, n)/dt in the modern frame given ``rates`` = ``_rates(V)``;
+    ``p`` = (C, g_Na, g_K, g_L, E_Na, E_K, E_L, phi)."""
+    C, g_Na, g_K, g_L, E_Na, E_K, E_L, phi = p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7]
+    am, bm, ah, bh, an, bn = rates
     i_ion = (
         g_Na * m * m * m * h * (V - E_Na)
         + g_K * n * n * n * n * (V - E_K)
@@ -101,10 +178,122 @@ def _derivs(V, m, h, n, I, C, g_Na, g_K, g_L, E_Na, E_K, E_L):
     )
     return (
         (I - i_ion) / C,
-        am * (1.0 - m) - bm * m,
-        ah * (1.0 - h) - bh * h,
-        an * (1.0 - n) - bn * n,
+        phi * (am * (1.0 - m) - bm * m),
+        phi * (ah * (1.0 - h) - bh * h),
+        phi * (an * (1.0 - n) - bn * n),
     )
+
+
+@njit(cache=True, error_model="numpy", fastmath={"arcp", "contract"})
+def _derivs(V, m, h, n, I, p):
+    """d(V, m, h, n)/dt in the modern frame; ``p`` = (C, g_Na, g_K, g_L, E_Na, E_K, E_L, phi)."""
+    return _derivs_from_rates(V, m, h, n, I, p, _rates(V))
+
+
+@njit(cache=True, error_model="numpy", fastmath={"arcp", "contract"})
+def _stiffness(m, h, n, p, rates):
+    """Largest decay rate (1/ms) of the linearised step given ``rates`` = ``_rates(V)``:
+    the gates' phi (alpha + beta) and the membrane's g_total / C, each a diagonal
+    entry of the Jacobian."""
+    C, g_Na, g_K, g_L, phi = p[0], p[1], p[2], p[3], p[7]
+    am, bm, ah, bh, an, bn = rates
+    g_total = g_Na * m * m * m * h + g_K * n * n * n * n + g_L
+    return max(phi * max(am + bm, ah + bh, an + bn), g_total / C)
+
+
+@njit(cache=True, error_model="numpy", fastmath={"arcp", "contract"})
+def _rk4_step(V, m, h, n, I, dt, p, d1):
+    """One classical Runge-Kutta step; ``d1`` holds the derivatives at the start."""
+    dV1, dm1, dh1, dn1 = d1
+    half = 0.5 * dt
+    dV2, dm2, dh2, dn2 = _derivs(V + half * dV1, m + half * dm1, h + half * dh1, n + half * dn1, I, p)
+    dV3, dm3, dh3, dn3 = _derivs(V + half * dV2, m + half * dm2, h + half * dh2, n + half * dn2, I, p)
+    dV4, dm4, dh4, dn4 = _derivs(V + dt * dV3, m + dt * dm3, h + dt * dh3, n + dt * dn3, I, p)
+    w = dt / 6.0
+    return (
+        V + w * (dV1 + 2.0 * dV2 + 2.0 * dV3 + dV4),
+        m + w * (dm1 + 2.0 * dm2 + 2.0 * dm3 + dm4),
+        h + w * (dh1 + 2.0 * dh2 + 2.0 * dh3 + dh4),
+        n + w * (dn1 + 2.0 * dn2 + 2.0 * dn3 + dn4),
+    )
+
+
+@njit(cache=True, error_model="numpy", fastmath={"arcp", "contract"})
+def _phi1(z):
+    """(exp(z) - 1) / z for z <= 0, equal to 1 at z = 0."""
+    if z == 0.0:
+        return 1.0
+    return math.expm1(z) / z
+
+
+@njit(cache=True, error_model="numpy", fastmath={"arcp", "contract"})
+def _frozen_step(V, m, h, n, I, tau, p, Vc, mc, hc, nc):
+    """Advance (V, m, h, n) by ``tau`` ms solving, exactly, the linear equations whose
+    coefficients are frozen at the state (Vc, mc, hc, nc): each gate relaxes
+    exponentially to its x_inf(Vc), V to the reversal potential of the frozen
+    conductances. Each result lies between its start value and that target."""
+    C, g_Na, g_K, g_L, E_Na, E_K, E_L, phi = p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7]
+    am, bm, ah, bh, an, bn = _rates(Vc)
+    gNa = g_Na * mc * mc * mc * hc
+    gK = g_K * nc * nc * nc * nc
+    g_total = gNa + gK + g_L
+    dV = (I - gNa * (V - E_Na) - gK * (V - E_K) - g_L * (V - E_L)) / C
+    km, kh, kn = phi * (am + bm), phi * (ah + bh), phi * (an + bn)
+    return (
+        V + tau * dV * _phi1(-g_total * tau / C),
+        m + tau * (phi * am - km * m) * _phi1(-km * tau),
+        h + tau * (phi * ah - kh * h) * _phi1(-kh * tau),
+        n + tau * (phi * an - kn * n) * _phi1(-kn * tau),
+    )
+
+
+@njit(cache=True, error_model="numpy", fastmath={"arcp", "contract"})
+def _exponential_step(V, m, h, n, I, dt, p):
+    """Exponential midpoint step (second order, stable for any dt): a frozen-coefficient
+    half step from the start gives the midpoint state, whose coefficients then carry
+    the full step. Gates stay in [0, 1]; V cannot overshoot its frozen target."""
+    Vh, mh, hh, nh = _frozen_step(V, m, h, n, I, 0.5 * dt, p, V, m, h, n)
+    return _frozen_step(V, m, h, n, I, dt, p, Vh, mh, hh, nh)
+
+
+@njit(cache=True, error_model="numpy", fastmath={"arcp", "contract"})
+def _sane(V, m, h, n, slack):
+    """True if V is finite and every gate lies in [-slack, 1 + slack] (NaN fails)."""
+    return (
+        math.isfinite(V)
+        and -slack <= m <= 1.0 + slack
+        and -slack <= h <= 1.0 + slack
+        and -slack <= n <= 1.0 + slack
+    )
+
+
+@njit(cache=True, error_model="numpy", fastmath={"arcp", "contract"})
+def _step(V, m, h, n, I, dt, p, scheme, rates, d1):
+    """One step of the chosen scheme (codes as in ``_SCHEME_CODE``) given the rates and
+    derivatives at the start; returns the new state and whether the exponential
+    step was used."""
+    if scheme == 0:
+        return V + dt * d1[0], m + dt * d1[1], h + dt * d1[2], n + dt * d1[3], False
+    if scheme == 2 or (scheme == 1 and dt * _stiffness(m, h, n, p, rates) > RK4_STIFFNESS_LIMIT):
+        Vn, mn, hn, nn = _exponential_step(V, m, h, n, I, dt, p)
+        return Vn, mn, hn, nn, True
+    Vn, mn, hn, nn = _rk4_step(V, m, h, n, I, dt, p, d1)
+    if scheme == 1 and not _sane(Vn, mn, hn, nn, _GATE_SLACK):
+        Vn, mn, hn, nn = _exponential_step(V, m, h, n, I, dt, p)
+        return Vn, mn, hn, nn, True
+    return Vn, mn, hn, nn, False
+
+
+@njit(cache=True, error_model="numpy", fastmath={"arcp", "contract"})
+def _check_state(V, m, h, n, V_low, V_high):
+    """0 (``OK``) if the state is valid, else the kernel status code saying why not."""
+    if V_low <= V <= V_high and _sane(V, m, h, n, _GATE_SLACK):
+        return 0
+    if not (math.isfinite(V) and math.isfinite(m) and math.isfinite(h) and math.isfinite(n)):
+        return NOT_FINITE
+    if V < V_low or V > V_high:
+        return _V_OUT_OF_RANGE
+    return UNSTABLE
 
 
 @njit(cache=True, error_model="numpy", fastmath={"arcp", "contract"})
@@ -142,18 +331,23 @@ def _hermite_crossing(y0, y1, slope0, slope1, level):
 
 
 @njit(cache=True, error_model="numpy", fastmath={"arcp", "contract"})
-def _hh_kernel(I, gain, dt, p, x0, shift, threshold, use_rk4, traces, spikes, counts, record):
-    """Integrate a batch. ``p`` = (C, g_Na, g_K, g_L, E_Na, E_K, E_L) in the modern frame;
-    ``x0`` (4, batch) modern-frame initial V, m, h, n; traces are written shifted."""
-    C, g_Na, g_K, g_L, E_Na, E_K, E_L = p[0], p[1], p[2], p[3], p[4], p[5], p[6]
+def _hh_kernel(I, gain, dt, p, x0, shift, threshold, scheme, traces, times, owners, status, n_exp, record):
+    """Integrate a batch (neurons outer, steps inner); spikes go to the flat buffer.
+
+    ``p`` = (C, g_Na, g_K, g_L, E_Na, E_K, E_L, phi) in the modern frame; ``x0``
+    (4, batch) modern-frame initial V, m, h, n; traces are written in this
+    convention's frame (without ``record``, the final state in column 0);
+    ``n_exp`` (batch,) counts the exponential steps. A state outside the valid
+    range stops the run with a status code (see ``_check_state``).
+    """
     batch = gain.shape[0]
     n_t = I.shape[1]
     shared = I.shape[0] == 1
-    capacity = spikes.shape[1]
     thr = threshold - shift
+    V_low, V_high = V_RANGE
+    used = 0
     for j in range(batch):
         V, m, h, n = x0[0, j], x0[1, j], x0[2, j], x0[3, j]
-        count = 0
         if record:
             traces[0, j, 0] = V + shift
             traces[1, j, 0] = m
@@ -162,73 +356,98 @@ def _hh_kernel(I, gain, dt, p, x0, shift, threshold, use_rk4, traces, spikes, co
         for k in range(n_t - 1):
             Ik = gain[j] * I[0 if shared else j, k]
             V_old = V
-            dV1, dm1, dh1, dn1 = _derivs(V, m, h, n, Ik, C, g_Na, g_K, g_L, E_Na, E_K, E_L)
-            if use_rk4:
-                hh = 0.5 * dt
-                dV2, dm2, dh2, dn2 = _derivs(
-                    V + hh * dV1, m + hh * dm1, h + hh * dh1, n + hh * dn1,
-                    Ik, C, g_Na, g_K, g_L, E_Na, E_K, E_L,
-                )
-                dV3, dm3, dh3, dn3 = _derivs(
-                    V + hh * dV2, m + hh * dm2, h + hh * dh2, n + hh * dn2,
-                    Ik, C, g_Na, g_K, g_L, E_Na, E_K, E_L,
-                )
-                dV4, dm4, dh4, dn4 = _derivs(
-                    V + dt * dV3, m + dt * dm3, h + dt * dh3, n + dt * dn3,
-                    Ik, C, g_Na, g_K, g_L, E_Na, E_K, E_L,
-                )
-                w = dt / 6.0
-                V += w * (dV1 + 2.0 * dV2 + 2.0 * dV3 + dV4)
-                m += w * (dm1 + 2.0 * dm2 + 2.0 * dm3 + dm4)
-                h += w * (dh1 + 2.0 * dh2 + 2.0 * dh3 + dh4)
-                n += w * (dn1 + 2.0 * dn2 + 2.0 * dn3 + dn4)
-            else:
-                V += dt * dV1
-                m += dt * dm1
-                h += dt * dh1
-                n += dt * dn1
+            rates = _rates(V)
+            d1 = _derivs_from_rates(V, m, h, n, Ik, p, rates)
+            V, m, h, n, used_exp = _step(V, m, h, n, Ik, dt, p, scheme, rates, d1)
+            if used_exp:
+                n_exp[j] += 1
+            code = _check_state(V, m, h, n, V_low, V_high)
+            if code != 0:
+                fail(status, code, j, k)
+                return times, owners, used
             if V_old < thr <= V:
-                if count < capacity:
-                    dV_end = _derivs(V, m, h, n, Ik, C, g_Na, g_K, g_L, E_Na, E_K, E_L)[0]
-                    frac = _hermite_crossing(V_old, V, dV1 * dt, dV_end * dt, thr)
-                    spikes[j, count] = (k + frac) * dt
-                count += 1
+                dV_end = _derivs(V, m, h, n, Ik, p)[0]
+                frac = _hermite_crossing(V_old, V, d1[0] * dt, dV_end * dt, thr)
+                times, owners, used = push_spike(times, owners, used, (k + frac) * dt, j)
             if record:
                 traces[0, j, k + 1] = V + shift
                 traces[1, j, k + 1] = m
                 traces[2, j, k + 1] = h
                 traces[3, j, k + 1] = n
-        counts[j] = count
+        if not record:
+            traces[0, j, 0] = V + shift
+            traces[1, j, 0] = m
+            traces[2, j, 0] = h
+            traces[3, j, 0] = n
+    return times, owners, used
 
 
-def gate_rates(V, convention: str = "modern") -> dict[str, np.ndarray]:
+def _resolve_convention(convention: str, stacklevel: int = 3) -> str:
+    """Return the convention's current name; warn for a deprecated one, refuse an unknown one."""
+    if convention in DEPRECATED_CONVENTIONS:
+        new = DEPRECATED_CONVENTIONS[convention]
+        warnings.warn(
+            f'convention="{convention}" is deprecated: it selects the rest-at-0, sign-flipped frame '
+            f'(E_Na = +115 mV), not the frame of Hodgkin & Huxley (1952), who counted depolarisation '
+            f'as negative (E_Na = -115 mV). Use convention="{new}".',
+            DeprecationWarning,
+            stacklevel=stacklevel,
+        )
+        return new
+    if convention not in CONVENTIONS:
+        raise ValueError(f"unknown convention {convention!r}; choose one of {', '.join(CONVENTIONS)}")
+    return convention
+
+
+def temperature_factor(temperature: float) -> float:
+    """phi = Q10^((T - 6.3)/10) with Q10 = 3 (Hodgkin & Huxley 1952); T in degC.
+
+    Raises ``ValueError`` unless T is finite and above absolute zero (-273.15 degC).
+    """
+    T = _checks.finite("temperature", temperature)
+    if T <= -273.15:
+        raise ValueError(f"temperature must be above -273.15 degC (absolute zero), got {T!r}")
+    return Q10 ** ((T - REFERENCE_TEMPERATURE) / 10.0)
+
+
+def gate_rates(
+    V, convention: str = "modern", temperature: float = REFERENCE_TEMPERATURE
+) -> dict[str, np.ndarray]:
     """Opening (alpha) and closing (beta) rates of the gates m, h, n.
 
     Parameters
     ----------
     V : array_like
         Membrane potential, mV, in the given convention.
-    convention : {"modern", "1952"}
+    convention : {"modern", "rest0"}
+        Voltage frame of ``V`` ("1952" is a deprecated name of "rest0").
+    temperature : float
+        Temperature, degC; the rates are multiplied by 3^((T - 6.3)/10).
 
     Returns
     -------
     dict
-        ``alpha_m, beta_m, alpha_h, beta_h, alpha_n, beta_n`` in 1/ms, shaped like V.
-        Written with a safe form of x/(exp(x)-1): no 0/0 at -40 or -55 mV.
+        ``alpha_m, beta_m, alpha_h, beta_h, alpha_n, beta_n`` in 1/ms, shaped like V
+        (formulas in the docstring of ``_rates``; finite at -40 and -55 mV modern).
     """
-    if convention not in CONVENTIONS:
-        raise ValueError(f"unknown convention {convention!r}; choose one of {', '.join(CONVENTIONS)}")
+    convention = _resolve_convention(convention)
+    phi = temperature_factor(temperature)
     V = np.asarray(V, dtype=np.float64)
     flat = np.ascontiguousarray(V.ravel()) - VOLTAGE_SHIFT[convention]
     out = np.empty((6, flat.size))
-    _rates_array(flat, out)
+    _rates_array(flat, phi, out)
     names = ("alpha_m", "beta_m", "alpha_h", "beta_h", "alpha_n", "beta_n")
     return {name: out[i].reshape(V.shape) for i, name in enumerate(names)}
 
 
-def steady_state_gates(V, convention: str = "modern") -> dict[str, np.ndarray]:
-    """Steady-state gate values x_inf = alpha/(alpha+beta) and time constants (ms) at V (mV)."""
-    r = gate_rates(V, convention)
+def steady_state_gates(
+    V, convention: str = "modern", temperature: float = REFERENCE_TEMPERATURE
+) -> dict[str, np.ndarray]:
+    """Steady-state gate values x_inf = alpha/(alpha+beta) and time constants (ms) at V (mV).
+
+    The x_inf do not depend on temperature; the time constants scale as 1/phi.
+    """
+    r = gate_rates(V, _resolve_convention(convention), temperature)
     out = {}
     for g in ("m", "h", "n"):
         total = r[f"alpha_{g}"] + r[f"beta_{g}"]
@@ -243,16 +462,25 @@ class HodgkinHuxley:
 
     Parameters
     ----------
-    convention : {"modern", "1952"}
-        Voltage frame of every voltage in and out (default "modern", rest near -65 mV;
-        "1952": V measured from rest, rest 0 mV).
+    convention : {"modern", "rest0"}
+        Voltage frame of every voltage in and out: "modern" (default, rest near
+        -65 mV) or "rest0" (the rest-at-0, sign-flipped form of the 1952 frame:
+        all voltages +65 mV). "1952" still selects "rest0" but is deprecated
+        (the 1952 paper counted depolarisation as negative); see the module
+        docstring for the three frames.
     C : float
         Membrane capacitance, uF/cm^2.
     g_Na, g_K, g_L : float
         Maximal conductances, mS/cm^2 (120, 36, 0.3).
-    E_Na, E_K, E_L : float, optional
-        Reversal potentials, mV, in the chosen convention; default the standard
-        values (modern 50, -77, -54.387; 1952 115, -12, 10.613).
+    E_Na, E_K, E_L : float or None
+        Reversal potentials, mV, in the chosen convention; None (default) means
+        the convention's standard value (modern 50, -77, -54.387; rest0 115, -12,
+        10.613), resolved when used, so ``dataclasses.replace(model,
+        convention=...)`` moves defaults to the new frame. The values in use are
+        in :attr:`reversal_potentials`.
+    temperature : float
+        Temperature, degC (default 6.3, that of the 1952 fits); every gate rate is
+        multiplied by phi = 3^((T - 6.3)/10).
     """
 
     convention: str = "modern"
@@ -263,20 +491,21 @@ class HodgkinHuxley:
     E_Na: float | None = None
     E_K: float | None = None
     E_L: float | None = None
+    temperature: float = REFERENCE_TEMPERATURE
 
     def __post_init__(self) -> None:
-        if self.convention not in CONVENTIONS:
-            raise ValueError(
-                f"unknown convention {self.convention!r}; choose one of {', '.join(CONVENTIONS)}"
-            )
-        _checks.positive("C", self.C)
+        # Only normalisation of given values (the deprecated alias, float
+        # conversion); defaults stay None and are resolved in reversal_potentials.
+        object.__setattr__(self, "convention", _resolve_convention(self.convention, stacklevel=4))
+        object.__setattr__(self, "C", _checks.positive("C", self.C))
         for name in ("g_Na", "g_K", "g_L"):
-            _checks.non_negative(name, getattr(self, name))
-        for name, modern in _MODERN_REVERSALS.items():
+            object.__setattr__(self, name, _checks.non_negative(name, getattr(self, name)))
+        for name in _MODERN_REVERSALS:
             value = getattr(self, name)
-            if value is None:
-                value = modern + self.shift
-            object.__setattr__(self, name, _checks.finite(name, value))
+            if value is not None:
+                object.__setattr__(self, name, _checks.finite(name, value))
+        temperature_factor(self.temperature)
+        object.__setattr__(self, "temperature", float(self.temperature))
 
     @property
     def shift(self) -> float:
@@ -285,25 +514,40 @@ class HodgkinHuxley:
 
     @property
     def spike_threshold(self) -> float:
-        """Voltage whose upward crossing counts as a spike, mV (0 modern, 65 in 1952)."""
+        """Voltage whose upward crossing counts as a spike, mV (0 modern, 65 rest0)."""
         return 0.0 + self.shift
 
-    def _modern_params(self) -> np.ndarray:
+    @property
+    def phi(self) -> float:
+        """Temperature factor 3^((T - 6.3)/10) multiplying every gate rate."""
+        return temperature_factor(self.temperature)
+
+    @property
+    def reversal_potentials(self) -> dict[str, float]:
+        """E_Na, E_K, E_L (mV, this convention) in use: given values, else the defaults."""
+        out = {}
+        for name, modern in _MODERN_REVERSALS.items():
+            value = getattr(self, name)
+            out[name] = modern + self.shift if value is None else value
+        return out
+
+    def _modern_params(self) -> tuple[float, ...]:
+        """(C, g_Na, g_K, g_L, E_Na, E_K, E_L, phi), reversal potentials in the modern frame."""
+        E = self.reversal_potentials
         s = self.shift
-        return np.array(
-            [self.C, self.g_Na, self.g_K, self.g_L, self.E_Na - s, self.E_K - s, self.E_L - s]
-        )
+        return (self.C, self.g_Na, self.g_K, self.g_L, E["E_Na"] - s, E["E_K"] - s, E["E_L"] - s, self.phi)
 
     def resting_state(self, I: float = 0.0) -> dict[str, float]:
-        """Steady state for a constant current (uA/cm^2), found by bisection.
+        """Steady state for a constant current (uA/cm^2), by ``scipy.optimize.brentq``.
 
         Returns
         -------
         dict
             ``V`` (mV, this convention), ``m``, ``h``, ``n``. Raises ``ValueError`` if
-            the steady state is not unique in [-100, 50] mV (modern frame).
+            the steady state is not unique in [-100, 50] mV (modern frame). The
+            steady state does not depend on temperature.
         """
-        V = _steady_voltage(tuple(self._modern_params()), float(I))
+        V = _steady_voltage(self._modern_params()[:7], float(I))
         gates = steady_state_gates(V)
         return {
             "V": V + self.shift,
@@ -328,38 +572,32 @@ class HodgkinHuxley:
             up[col] += step
             down[col] -= step
             jac[:, col] = (
-                np.array(_derivs(*up, float(I), *p)) - np.array(_derivs(*down, float(I), *p))
+                np.array(_derivs(*up, float(I), p)) - np.array(_derivs(*down, float(I), p))
             ) / (2 * step)
         return np.linalg.eigvals(jac)
 
     def hopf_currents(self, I_max: float = 200.0, resolution: float = 1e-6) -> list[float]:
         """Currents (uA/cm^2) in [0, I_max] where the steady state changes stability.
 
-        Scans I in steps of 0.5, then bisects each sign change of the largest real
-        part of :meth:`steady_state_eigenvalues` down to ``resolution``.
+        Scans I in steps of 0.5 for sign changes of the largest real part of
+        :meth:`steady_state_eigenvalues`, then locates each with
+        ``scipy.optimize.brentq`` to within ``resolution``.
         """
         def growth(I: float) -> float:
             return float(np.max(self.steady_state_eigenvalues(I).real))
 
         grid = np.arange(0.0, I_max + 0.5, 0.5)
-        signs = np.sign([growth(I) for I in grid])
+        values = np.array([growth(I) for I in grid])
         found = []
-        for k in np.nonzero(np.diff(signs) != 0)[0]:
-            lo, hi = grid[k], grid[k + 1]
-            s_lo = signs[k]
-            while hi - lo > resolution:
-                mid = 0.5 * (lo + hi)
-                if np.sign(growth(mid)) == s_lo:
-                    lo = mid
-                else:
-                    hi = mid
-            found.append(0.5 * (lo + hi))
+        for k in np.nonzero(np.diff(np.sign(values)) != 0)[0]:
+            found.append(float(brentq(growth, grid[k], grid[k + 1], xtol=resolution)))
         return found
 
     def simulate(
         self,
         I,
         dt: float,
+        *,
         method: str = "rk4",
         V0=None,
         m0=None,
@@ -374,19 +612,29 @@ class HodgkinHuxley:
         Parameters
         ----------
         I : array_like, shape (n,) or (batch, n)
-            Injected current density, uA/cm^2; sample ``k`` holds on ``[t_k, t_k + dt)``.
+            Injected current density, uA/cm^2 (real); sample ``k`` holds on
+            ``[t_k, t_k + dt)``.
         dt : float
             Time step, ms (RK4 is accurate to about 1e-4 ms in spike time at 0.01 ms).
-        method : {"rk4", "euler"}
-            Classical Runge-Kutta (default) or forward Euler.
+        method : {"rk4", "exponential", "euler"}
+            "rk4" (default): classical Runge-Kutta; a step where dt times a gate
+            rate (alpha + beta) or the membrane rate g_total/C exceeds
+            ``RK4_STIFFNESS_LIMIT`` (deep hyperpolarisation, huge conductances), or
+            whose RK4 result is not finite or has a gate outside [-0.05, 1.05], is
+            taken by the exponential midpoint step instead; every other step is
+            plain RK4. "exponential": that exponential midpoint step throughout
+            (second order, stable at any dt). "euler": forward Euler (the 2020
+            scheme, to show its artefacts).
         V0, m0, h0, n0 : float or array of shape (batch,), optional
-            Initial state (V in this convention's mV). Defaults: the resting
-            steady state at I = 0; a gate left out while V0 is given starts at
-            its steady state at V0.
+            Initial state (V in this convention's mV; gates in [0, 1]). Defaults:
+            the resting steady state at I = 0; a gate left out while V0 is given
+            starts at its steady state at V0.
         record : bool
-            Keep the traces (default); with False only spike times are kept.
+            Keep the traces (default); with False only spike times and the final
+            state (``V`` and ``state`` of one sample) are kept.
         allow_unstable : bool
-            Allow a dt beyond the scheme's limit (``MAX_DT``).
+            Allow a dt beyond the scheme's limit (``MAX_DT``) and a current that
+            alone moves V by more than ``MAX_DV_PER_STEP`` (20 mV) in one step.
         gain : array_like of shape (batch,), optional
             Run ``len(gain)`` neurons at once, neuron ``b`` driven by ``gain[b] * I``
             (``I`` 1-D): a batch of scaled copies of one waveform without building
@@ -398,47 +646,113 @@ class HodgkinHuxley:
             ``V`` (mV), ``state["m"], state["h"], state["n"]``, spike times (ms):
             upward crossings of ``spike_threshold``, located on the cubic Hermite
             interpolant of V (values and slopes at both ends of the step).
+
+            ``dt`` and ``method`` are recorded in the result.
+
+        Raises
+        ------
+        ValueError
+            For bad input (named: a complex or non-finite current, a gate outside
+            [0, 1], a dt or current beyond the limits above), and if a run leaves
+            the valid state (V outside ``V_RANGE`` in the modern frame, a gate
+            outside [-0.05, 1.05], or a non-finite value): the message gives the
+            neuron, the time (ms) and the reason. No result holds NaN.
         """
         _checks.method_name(method, METHODS)
-        dt = _checks.time_step(
-            dt,
-            MAX_DT[method],
-            "Hodgkin-Huxley " + method,
-            "the fast sodium and membrane dynamics during the spike are then "
-            "outside the scheme's stability region",
-            allow_unstable,
-        )
-        I2, gains, was_1d = _checks.drive(I, gain)
-        batch, n_t = gains.size, I2.shape[1]
+        drive = prepare_drive(I, dt, gain)
+        _check_time_step(drive, method, self.C, allow_unstable)
+        x0 = self._initial_state(drive.batch, V0, m0, h0, n0)
+        return self._run(drive, _SCHEME_CODE[method], x0, record, method)[0]
+
+    def _initial_state(self, batch: int, V0, m0, h0, n0) -> np.ndarray:
+        """(4, batch) modern-frame initial V, m, h, n, validated."""
         if V0 is None:
-            rest = self.resting_state()
-            V_start = np.full(batch, rest["V"])
+            V_start = np.full(batch, self.resting_state()["V"])
         else:
             V_start = _checks.initial_value("V0", V0, batch)
+            low, high = (v + self.shift for v in V_RANGE)
+            if np.any((V_start < low) | (V_start > high)):
+                raise ValueError(f"V0 must lie in [{low:g}, {high:g}] mV in the {self.convention} frame")
         gates = steady_state_gates(V_start, self.convention)
         x0 = np.empty((4, batch))
         x0[0] = V_start - self.shift
         for row, (name, given) in enumerate((("m", m0), ("h", h0), ("n", n0)), start=1):
-            x0[row] = gates[f"{name}_inf"] if given is None else _checks.initial_value(
-                f"{name}0", given, batch
-            )
+            if given is None:
+                x0[row] = gates[f"{name}_inf"]
+                continue
+            value = _checks.initial_value(f"{name}0", given, batch)
+            if np.any((value < 0.0) | (value > 1.0)):
+                raise ValueError(f"{name}0 is a gate (fraction open) and must lie in [0, 1], got {given!r}")
+            x0[row] = value
+        return x0
+
+    def _run(
+        self, drive: Drive, scheme: int, x0: np.ndarray, record: bool, method: str
+    ) -> tuple[SimulationResult, np.ndarray]:
+        """Run the kernel with the shared recipe; also return the number of exponential
+        steps per neuron (for tests and measurements)."""
         params = self._modern_params()
+        n_exp = np.zeros(drive.batch, dtype=np.int64)
 
-        def call(traces, spikes, counts, rec):
-            _hh_kernel(
-                I2, gains, dt, params, x0, self.shift, self.spike_threshold, method == "rk4",
-                traces, spikes, counts, rec,
+        def kernel(traces, times, owners, status):
+            return _hh_kernel(
+                drive.I, drive.gains, drive.dt, params, x0, self.shift, self.spike_threshold,
+                scheme, traces, times, owners, status, n_exp, record,
             )
 
-        traces, spikes, counts = run_with_spike_buffer(call, batch, n_t, 4, record)
-        return package_result(
-            sample_times(n_t, dt), traces, spikes, counts, ("m", "h", "n"), was_1d
+        result = run_kernel(kernel, drive, ("V", "m", "h", "n"), record, method, self._reasons(scheme))
+        return result, n_exp
+
+    def _reasons(self, scheme: int) -> dict[int, str]:
+        """Messages for the kernel's status codes."""
+        low, high = (v + self.shift for v in V_RANGE)
+        advice = (
+            "the input is outside what the model describes (its rate functions were fitted "
+            "between about -100 and +50 mV)"
+            if scheme in (1, 2)
+            else 'the scheme is unstable here: use the default method="rk4" or a smaller dt'
+        )
+        return {
+            NOT_FINITE: f"V, m, h or n became NaN or infinite: {advice}",
+            _V_OUT_OF_RANGE: (
+                f"V left the valid range [{low:g}, {high:g}] mV ({self.convention} frame): {advice}"
+            ),
+            UNSTABLE: f"a gate left [0, 1] by more than {_GATE_SLACK:g}: {advice}",
+        }
+
+
+def _check_time_step(drive: Drive, method: str, C: float, allow_unstable: bool) -> None:
+    """Unless ``allow_unstable``: dt at most ``MAX_DT[method]`` and the current alone
+    moving V by at most ``MAX_DV_PER_STEP`` per step; else ``ValueError``."""
+    if allow_unstable:
+        return
+    dt, limit = drive.dt, MAX_DT[method]
+    if dt > limit:
+        other = 'or the default method="rk4" (limit 0.05 ms)' if method == "euler" else "(ms)"
+        raise ValueError(
+            f"dt={dt:g} ms is too coarse for the Hodgkin-Huxley {method} scheme (limit {limit:g} ms): "
+            "the sodium upstroke (about 0.5 ms) is then not resolved and spike times and shapes "
+            f"are wrong; use a smaller dt {other}. "
+            "Pass allow_unstable=True only to show the artefact on purpose."
+        )
+    peak = float(np.max(np.abs(drive.gains))) * float(np.max(np.abs(drive.I)))
+    jump = peak * dt / C
+    if jump > MAX_DV_PER_STEP:
+        raise ValueError(
+            f"I (times gain) reaches {peak:g} uA/cm^2, which alone moves V by {jump:g} mV in one "
+            f"step of dt={dt:g} ms (|I| dt / C; at most {MAX_DV_PER_STEP:g} mV): the fast "
+            f"transient is not resolved; use dt <= {MAX_DV_PER_STEP * C / peak:.3g} ms or a "
+            "weaker current (allow_unstable=True to run anyway)"
         )
 
 
 @lru_cache(maxsize=64)
 def _steady_voltage(params: tuple[float, ...], I: float) -> float:
-    """Modern-frame V (mV) where the steady-state ionic current equals I, by bisection."""
+    """Modern-frame V (mV) where the steady-state ionic current equals I.
+
+    A 0.5 mV grid over [-100, 50] mV must show exactly one sign change; brentq
+    then finds the root to about 1e-14 mV.
+    """
     _, g_Na, g_K, g_L, E_Na, E_K, E_L = params
 
     def net(V):
@@ -457,12 +771,6 @@ def _steady_voltage(params: tuple[float, ...], I: float) -> float:
         raise ValueError(
             f"no unique steady state for I = {I:g} uA/cm^2 between -100 and 50 mV"
         )
-    lo, hi = float(grid[sign_changes[0]]), float(grid[sign_changes[0] + 1])
-    lo_positive = bool(values[sign_changes[0]] > 0)
-    while hi - lo > 1e-12:
-        mid = 0.5 * (lo + hi)
-        if (float(net(mid)) > 0) == lo_positive:
-            lo = mid
-        else:
-            hi = mid
-    return 0.5 * (lo + hi)
+    k = sign_changes[0]
+    root = brentq(lambda v: float(net(v)), grid[k], grid[k + 1], xtol=1e-14, rtol=4 * np.finfo(float).eps)
+    return float(root)

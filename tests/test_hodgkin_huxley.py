@@ -43,8 +43,9 @@ def test_conventions_agree_after_a_65_mV_shift():
     t = nh.time_axis(200.0, 0.01)
     I = nh.step_current(t, PROTOCOL)
     modern = HH.simulate(I, 0.01)
-    old = nh.HodgkinHuxley(convention="1952")
-    assert old.E_Na == 115.0 and old.E_K == -12.0 and old.E_L == pytest.approx(10.613)
+    old = nh.HodgkinHuxley(convention="rest0")
+    E = old.reversal_potentials
+    assert E["E_Na"] == 115.0 and E["E_K"] == -12.0 and E["E_L"] == pytest.approx(10.613)
     shifted = old.simulate(I, 0.01)
     assert np.max(np.abs(shifted.V - 65.0 - modern.V)) < 1e-9
     for g in "mhn":
