@@ -89,8 +89,11 @@ class Config:
     code: bool = False
 
 
+_T0 = time.perf_counter()
+
+
 def step(number: int, total: int, text: str) -> None:
-    print(f"[report {number}/{total}] {text}", flush=True)
+    print(f"[report {number}/{total}, {time.perf_counter() - _T0:4.1f} s] {text}", flush=True)
 
 
 def load_metadata(path: Path) -> dict:
@@ -281,25 +284,35 @@ def locate_error(log: str, tex: str) -> tuple[str, str, str]:
 
 
 def run_xelatex(tex: Path) -> Path:
-    if shutil.which("xelatex") is None:
-        raise BuildError("xelatex: not found; run `make report` (it installs TeX) or install "
-                         "texlive-xetex texlive-fonts-recommended texlive-plain-generic pandoc")
+    """xelatex (no PDF) until the cross-references settle, then xdvipdfmx once."""
+    for tool in ("xelatex", "xdvipdfmx"):
+        if shutil.which(tool) is None:
+            raise BuildError(f"{tool}: not found; run `make report` (it installs TeX) or install "
+                             "texlive-xetex texlive-fonts-recommended texlive-plain-generic pandoc")
     log = tex.with_suffix(".log")
     pdf = tex.with_suffix(".pdf")
+    xdv = tex.with_suffix(".xdv")
     for n in range(1, MAX_PASSES + 1):
-        print(f"    xelatex pass {n}", flush=True)
+        print(f"    xelatex pass {n} ({time.perf_counter() - _T0:.1f} s)", flush=True)
         proc = subprocess.run(
-            ["xelatex", "-interaction=nonstopmode", "-halt-on-error", tex.name],
+            ["xelatex", "-no-pdf", "-interaction=nonstopmode", "-halt-on-error", tex.name],
             cwd=tex.parent, capture_output=True, text=True, errors="replace",
         )
         text = log.read_text(encoding="utf-8", errors="replace") if log.exists() else proc.stdout
         if proc.returncode != 0:
-            pdf.unlink(missing_ok=True)  # no partial PDF left behind
+            xdv.unlink(missing_ok=True)  # no partial output left behind
+            pdf.unlink(missing_ok=True)
             message, line, cell = locate_error(text, tex.read_text(encoding="utf-8"))
             raise BuildError(f"xelatex pass {n}: {message} (report.tex line {line}, cell {cell}); "
                              f"full log: {log}")
         if n >= 2 and not re.search(r"Rerun to get|Label\(s\) may have changed", text):
             break
+    print(f"    xdvipdfmx ({time.perf_counter() - _T0:.1f} s)", flush=True)
+    proc = subprocess.run(["xdvipdfmx", "-q", xdv.name], cwd=tex.parent, capture_output=True, text=True,
+                          errors="replace")
+    if proc.returncode != 0 or not pdf.exists():
+        pdf.unlink(missing_ok=True)
+        raise BuildError(f"xdvipdfmx: {proc.stderr.strip() or 'failed'}")
     return pdf
 
 

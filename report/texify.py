@@ -23,8 +23,10 @@ from cells import ANCHOR, Labels, ReportError
 
 __all__ = ["Converter", "autolink", "tabularize"]
 
-PANDOC_FROM = ("markdown+tex_math_dollars+tex_math_double_backslash+raw_tex"
-               "+lists_without_preceding_blankline-auto_identifiers-fancy_lists-example_lists")
+# CommonMark, as Jupyter renders Markdown (a list interrupts a paragraph only
+# when it starts at 1; "(a)" is not a list), with $math$, pipe tables, raw LaTeX.
+PANDOC_FROM = ("commonmark_x-fancy_lists-gfm_auto_identifiers-implicit_header_references"
+               "-subscript-superscript-emoji-task_lists")
 SPLIT = "NMSPLITMARKER"
 TOKEN = re.compile(r"@@NMFRAG(\d+)@@")
 LONG_TABLE_ROWS = 40
