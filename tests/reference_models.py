@@ -156,9 +156,9 @@ def hh_resting_state(I=0.0):
     return np.array([V, *gates(V)])
 
 
-def hh_rest_growth_rate(I, step=1e-6):
-    """Largest real part (1/ms) of the eigenvalues of the Jacobian of ``hh_rhs`` at the
-    resting state for current I, the Jacobian taken by central differences."""
+def hh_rest_eigenvalues(I, step=1e-6):
+    """Eigenvalues (1/ms) of the Jacobian of ``hh_rhs`` at the resting state for current I,
+    the Jacobian taken by central differences."""
     x0 = hh_resting_state(I)
     jac = np.empty((4, 4))
     for col in range(4):
@@ -166,7 +166,12 @@ def hh_rest_growth_rate(I, step=1e-6):
         up[col] += step
         down[col] -= step
         jac[:, col] = (np.array(hh_rhs(0.0, up, I)) - np.array(hh_rhs(0.0, down, I))) / (2 * step)
-    return float(np.max(np.linalg.eigvals(jac).real))
+    return np.linalg.eigvals(jac)
+
+
+def hh_rest_growth_rate(I, step=1e-6):
+    """Largest real part (1/ms) of ``hh_rest_eigenvalues``."""
+    return float(np.max(hh_rest_eigenvalues(I, step).real))
 
 
 def hh_hopf_currents(I_max=200.0, spacing=1.0):

@@ -110,6 +110,25 @@ def hh_resting_state() -> list[Row]:
     return rows
 
 
+def hh_rest_eigenvalues() -> list[Row]:
+    """Eigenvalues of the linearised HH model at rest (I = 0) against an independent Jacobian."""
+    ours = np.sort_complex(nh.HodgkinHuxley().steady_state_eigenvalues(0.0))
+    independent = np.sort_complex(ref.hh_rest_eigenvalues(0.0))
+    return [Row("HH eigenvalues at rest, $I = 0$ (1/ms)", _complex_list(ours), _complex_list(independent),
+                "central-difference Jacobian at rest (`hh_rest_eigenvalues`)",
+                float(np.max(np.abs(ours - independent))), 1e-6, "/ms")]
+
+
+def _complex_list(values: np.ndarray) -> str:
+    parts = []
+    for z in values:
+        if abs(z.imag) < 1e-12:
+            parts.append(f"{z.real:.4f}")
+        elif z.imag > 0:
+            parts.append(f"{z.real:.4f} $\\pm$ {z.imag:.4f}i")
+    return ", ".join(parts)
+
+
 def hh_hopf() -> list[Row]:
     """Both HH Hopf currents against eigenvalues of an independent finite-difference Jacobian,
     and against the values published by Rinzel & Miller (1980) at their printed precision."""
@@ -248,6 +267,39 @@ def izhikevich_bifurcations() -> list[Row]:
     return rows
 
 
+def izhikevich_rest() -> list[Row]:
+    """RS resting state at I = 0 and its eigenvalues at I = 3.9 (between the Hopf and the
+    saddle-node current), against closed forms.
+
+    The rest is the lower root of 0.04 v^2 + (5 - b) v + 140 + I = 0, u = b v; the Jacobian
+    there is [[0.08 v + 5, -1], [a b, -a]] with eigenvalues tr/2 +- sqrt(tr^2/4 - det).
+    """
+    rs = nh.Izhikevich.preset("RS")
+    a, b = rs.a, rs.b
+
+    def closed_rest(I: float) -> tuple[float, float]:
+        v = (-(5.0 - b) - math.sqrt((5.0 - b) ** 2 - 4 * 0.04 * (140.0 + I))) / (2 * 0.04)
+        return v, b * v
+
+    rows = []
+    v0, u0 = closed_rest(0.0)
+    ours = rs.fixed_points(0.0)[0]
+    rows.append(Row("Izhikevich RS resting state, $I = 0$: $v$ (mV), $u$",
+                    f"{ours['v']:.6f}, {ours['u']:.6f}", f"{v0:.6f}, {u0:.6f}",
+                    "closed form: lower root of $0.04 v^2 + (5 - b) v + 140 + I = 0$, $u = b v$",
+                    max(abs(ours["v"] - v0), abs(ours["u"] - u0)), 1e-9))
+    v, _ = closed_rest(3.9)
+    trace, det = 0.08 * v + 5.0 - a, -a * (0.08 * v + 5.0) + a * b
+    closed = np.sort_complex(np.array([trace / 2 + np.sqrt(complex(trace**2 / 4 - det)),
+                                       trace / 2 - np.sqrt(complex(trace**2 / 4 - det))]))
+    rest = rs.fixed_points(3.9)[0]
+    ours_eig = np.sort_complex(np.array([complex(rest["lambda_slow"]), complex(rest["lambda_fast"])]))
+    rows.append(Row("Izhikevich RS rest at $I = 3.9$: eigenvalues (1/ms)", _complex_list(ours_eig),
+                    _complex_list(closed), "closed form: eigenvalues of the $2 \\times 2$ Jacobian at rest",
+                    float(np.max(np.abs(ours_eig - closed))), 1e-9, "/ms"))
+    return rows
+
+
 def izhikevich_rs_spike_times() -> list[Row]:
     """Question 3.4(a): RS neuron, I = 30 from 10 to 90 ms, 100 ms, RK4 dt 0.02 ms."""
     rs = nh.Izhikevich.preset("RS")
@@ -288,10 +340,12 @@ def izhikevich_published_parameters() -> list[Row]:
 # (function, slow, section): slow groups take tens of seconds (their tests are marked slow)
 GROUPS: list[tuple[Callable[[], list[Row]], bool, str]] = [
     (hh_resting_state, False, "Hodgkin-Huxley"),
+    (hh_rest_eigenvalues, False, "Hodgkin-Huxley"),
     (hh_thresholds, True, "Hodgkin-Huxley"),
     (hh_hopf, False, "Hodgkin-Huxley"),
     (hh_q35_spike_times, False, "Hodgkin-Huxley"),
     (lif_rates, False, "Leaky integrate-and-fire"),
+    (izhikevich_rest, False, "Izhikevich"),
     (izhikevich_bifurcations, False, "Izhikevich"),
     (izhikevich_rs_spike_times, False, "Izhikevich"),
     (izhikevich_published_parameters, False, "Izhikevich"),
