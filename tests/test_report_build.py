@@ -234,7 +234,13 @@ def test_a_full_build_with_code_appendix(tmp_path):
 @pytest.mark.slow
 @pytest.mark.skipif(not HAVE_TEX, reason="needs xelatex and pandoc")
 def test_a_failed_build_names_the_cell_and_leaves_no_pdf(tmp_path):
-    config = make_project(tmp_path, one=chapter_one(extra_md="Broken math: $\\frac{$ and on."))
+    nb = chapter_one()
+    broken = new_code_cell("display(Latex(text))")  # raw LaTeX reaches xelatex unchanged
+    broken.outputs = [new_output("display_data", data={"text/latex": "Broken: $\\frac{$ and on.",
+                                                       "text/plain": "<Latex>"})]
+    broken.id = "a-012"
+    nb.cells.append(broken)
+    config = make_project(tmp_path, one=nb)
     config.output.parent.mkdir(parents=True)
     config.output.write_bytes(b"%PDF- an old report")  # a stale PDF from an earlier build
     with pytest.raises(ReportError, match=r"xelatex pass 1: .*cell a-012 from notebooks/01_a\.ipynb cell 12"):
