@@ -263,3 +263,22 @@ def test_tables_and_descriptions_report_the_measured_values():
     assert f"{res.spike_times[1] - res.spike_times[0]:.2f}" in lines[1]
     headers, rows = P.scheme_table({"reference": np.arange(0.0, 100.0, 10.0)})
     assert len(headers) == len(rows[0]) and rows[0][2] == pytest.approx(10.0)
+
+
+def test_describe_resonance_and_phase_plane_runs():
+    text = P.describe_resonance(nh.Izhikevich.preset("RZ"), [10.0, 25.0, 41.0])
+    period = 2 * math.pi / 0.15329709716755863  # Im lambda of the RZ rest: sqrt(det - tr^2 / 4)
+    a, b = 0.1, 0.26
+    v, _ = _rest(a, b)
+    tr, det = 0.08 * v + 5 - a, a * (b - 0.08 * v - 5)
+    assert math.sqrt(det - tr**2 / 4) == pytest.approx(0.15329709716755863)
+    assert f"period {period:.1f} ms" in text
+    assert "intervals 10 to 10 ms and 41 to 41 ms" in text
+    with pytest.raises(ValueError, match="node"):
+        P.describe_resonance(nh.Izhikevich.preset("RS"), [10.0])
+    spiking, escape = P.phase_plane_runs(nh.Izhikevich.preset("RS"), 10.0, 3.9, nudge=1e-3)
+    v0, u0 = _rest(0.02, 0.2)
+    ref, _ = _spikes_ivp(0.02, 0.2, -65, 8, [(0.0, 200.0, 10.0)], v0, u0)
+    np.testing.assert_allclose(spiking.spike_times, ref, atol=1e-4)
+    v, u = _rest(0.02, 0.2, 3.9)
+    assert escape.V[0] == pytest.approx(v + 1e-3) and escape.state["u"][0] == pytest.approx(u)

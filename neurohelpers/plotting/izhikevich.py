@@ -98,14 +98,14 @@ def paired_pulse_figure(result: dict, *, height: float = 2.6) -> Figure:
     matplotlib.figure.Figure
     """
     import matplotlib.pyplot as plt
-    from matplotlib.ticker import ScalarFormatter
+    from matplotlib.ticker import FormatStrFormatter
 
     fig, ax = plt.subplots(figsize=(TEXT_WIDTH, height))
     ax.plot(result["delays"], result["ratio"], "o-", ms=3.5, color="tab:blue",
             label="second pulse after a spike")
     ax.axhline(1.0, color="0.4", ls="--", lw=0.8, label="single pulse from rest")
     ax.set_xscale("log")
-    ax.xaxis.set_major_formatter(ScalarFormatter())
+    ax.xaxis.set_major_formatter(FormatStrFormatter("%g"))
     ax.set(xlabel="Delay of the second pulse after the first spike (ms)",
            ylabel="Threshold / single-pulse threshold")
     ax.set_ylim(0.8, max(1.2, np.nanmax(result["ratio"]) * 1.1))

@@ -27,6 +27,7 @@ __all__ = [
     "compare_schemes",
     "describe_paired_pulse",
     "describe_recovery",
+    "describe_resonance",
     "describe_train",
     "excitability_summary",
     "excitability_table",
@@ -37,6 +38,7 @@ __all__ = [
     "paired_pulse_table",
     "paired_pulse_thresholds",
     "perturbed_rest_run",
+    "phase_plane_runs",
     "pulse_pair_scan",
     "recovery_measures",
     "rest_state",
@@ -499,6 +501,39 @@ def pulse_pair_scan(
                         u0=np.full(batch, rest["u"]), record=False)
     counts = np.array([s.size for s in res.spike_times])
     return {"gaps": gaps, "counts": counts[1:], "single": int(counts[0])}
+
+
+def describe_resonance(cell: Izhikevich, gaps) -> str:
+    """Two lines: the period of the damped oscillation of the rest, and the pulse-pair
+    intervals (``gaps``, ms) that fire, from :func:`pulse_pair_scan` with its defaults."""
+    rest = rest_state(cell, 0.0)
+    if np.imag(rest["lambda_slow"]) == 0:
+        raise ValueError("the rest of this cell is a node: it does not ring")
+    period = 2.0 * np.pi / abs(np.imag(rest["lambda_slow"]))
+    scan = pulse_pair_scan(cell, gaps)
+    windows = firing_windows(scan["gaps"], scan["counts"])
+    g = scan["gaps"]
+    return (f"damped oscillation of the rest: period {period:.1f} ms; 25 ms = {25.0 / period:.2f} period; "
+            f"one pulse alone: {scan['single']} spikes\n"
+            f"pairs {g.min():g} to {g.max():g} ms apart fire for intervals "
+            + (" and ".join(f"{lo:g} to {hi:g} ms" for lo, hi in windows) or "none"))
+
+
+def phase_plane_runs(
+    cell: Izhikevich, spiking_current: float, probe: float, *, nudge: float = 1e-6, dt: float = 0.05
+) -> tuple[SimulationResult, SimulationResult]:
+    """The two runs of the phase-plane figure.
+
+    ``spiking``: 200 ms at ``spiking_current`` from the rest at I = 0.
+    ``escape``: 1000 ms at ``probe`` from ``nudge`` mV above the equilibrium
+    at ``probe`` (an unstable focus between the Hopf and saddle-node currents).
+    """
+    rest, focus = rest_state(cell, 0.0), rest_state(cell, probe)
+    spiking = cell.simulate(np.full(time_axis(200.0, dt).size, float(spiking_current)), dt,
+                            v0=rest["v"], u0=rest["u"])
+    escape = cell.simulate(np.full(time_axis(1000.0, dt).size, float(probe)), dt,
+                           v0=focus["v"] + float(nudge), u0=focus["u"])
+    return spiking, escape
 
 
 def firing_windows(gaps, counts) -> list[tuple[float, float]]:
