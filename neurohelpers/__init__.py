@@ -10,7 +10,7 @@ R MOhm); Izhikevich in its own units; Hodgkin-Huxley in uA/cm^2.
 >>> rate = nh.firing_rate(res.spike_times, window=(20, 80))
 """
 
-from . import plotting, protocols, tables
+from . import feature_checks, plotting, protocols, tables
 from .analysis import (
     convergence_order,
     decay_time_constant,
@@ -35,6 +35,7 @@ __all__ = [
     "SpikingModel",
     "convergence_order",
     "decay_time_constant",
+    "feature_checks",
     "fi_curve",
     "fi_figure",
     "firing_rate",

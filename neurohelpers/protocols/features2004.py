@@ -39,16 +39,19 @@ from types import MappingProxyType
 import numpy as np
 
 from ..integrate import SimulationResult
-from ..izhikevich import Izhikevich
+from ..izhikevich import MAX_DT, Izhikevich
 from ..stimulus import time_axis
 
 __all__ = [
     "FEATURES",
     "PUBLISHED_METHOD",
+    "RK4_STOP",
     "Feature",
     "feature_current",
+    "feature_table",
     "get_feature",
     "run_feature",
+    "run_features",
 ]
 
 #: The published script's update: Euler for v, then u from the new v, spike when v > 30 mV.
@@ -268,14 +271,24 @@ def get_feature(key: str) -> Feature:
     raise ValueError(f"unknown feature {key!r}; choose a letter A-T or one of: {', '.join(FEATURES)}")
 
 
-def feature_current(feature: Feature | str, dt: float | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """Time axis (ms) and sampled input of a feature at step ``dt`` (default: the published step)."""
+def feature_current(
+    feature: Feature | str, dt: float | None = None, duration: float | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Time axis (ms) and sampled input of a feature.
+
+    ``dt`` (ms) defaults to the published step, ``duration`` (ms) to the published one.
+    """
     feature = feature if isinstance(feature, Feature) else get_feature(feature)
-    t = time_axis(feature.duration, feature.dt if dt is None else dt)
+    t = time_axis(feature.duration if duration is None else duration, feature.dt if dt is None else dt)
     return t, np.asarray(feature.stimulus(t), dtype=np.float64)
 
 
-def run_feature(feature: Feature | str, method: str | None = None, dt: float | None = None) -> SimulationResult:
+def run_feature(
+    feature: Feature | str,
+    method: str | None = None,
+    dt: float | None = None,
+    duration: float | None = None,
+) -> SimulationResult:
     """Run one feature's protocol.
 
     Parameters
@@ -287,6 +300,8 @@ def run_feature(feature: Feature | str, method: str | None = None, dt: float | N
         published one (``"izhikevich2004"``).
     dt : float, optional
         Step, ms; default the published step of the panel.
+    duration : float, optional
+        Stop the run early, ms (default: the published duration).
 
     Returns
     -------
@@ -294,11 +309,98 @@ def run_feature(feature: Feature | str, method: str | None = None, dt: float | N
         v (mV), u, spike times (ms).
     """
     feature = feature if isinstance(feature, Feature) else get_feature(feature)
-    _, current = feature_current(feature, dt)
+    step = feature.dt if dt is None else dt
+    _, current = feature_current(feature, step, duration)
     return feature.model.simulate(
         current,
-        feature.dt if dt is None else dt,
+        step,
         method=feature.method if method is None else method,
         v0=feature.v0,
         u0=feature.initial_u,
     )
+
+
+#: RK4 runs of these features stop early (ms). Inhibition-induced bursting runs away
+#: under accurate integration: each spike lowers u by |d| = 2, the spike rate grows
+#: without bound (ISI below 1e-3 ms by 250 ms) and the full 350 ms run holds millions
+#: of spikes (7.4 million at dt = 0.25 ms). The run to the end of the
+#: hyperpolarising step shows this and is cheap.
+RK4_STOP: Mapping[str, float] = MappingProxyType({"inhibition-induced bursting": 250.0})
+
+
+def run_features(
+    method: str | None = None, dt: float | None = None, stop: Mapping[str, float] | None = None
+) -> dict[str, SimulationResult]:
+    """Run all twenty protocols; a dict keyed by feature name in the published order.
+
+    Parameters
+    ----------
+    method : str, optional
+        Scheme; default the published one.
+    dt : float, optional
+        Step for every feature, ms; default each panel's published step. A
+        published step above the scheme's ``MAX_DT`` (RK4: 0.25 ms) is lowered to it.
+    stop : mapping of str to float, optional
+        Stop these features early (ms); default ``RK4_STOP`` for ``method="rk4"``,
+        none otherwise.
+    """
+    method = PUBLISHED_METHOD if method is None else method
+    limit = MAX_DT.get(method, np.inf)
+    if stop is None:
+        stop = RK4_STOP if method == "rk4" else {}
+    return {
+        name: run_feature(f, method, min(f.dt, limit) if dt is None else dt, stop.get(name))
+        for name, f in FEATURES.items()
+    }
+
+
+def _verdict(check) -> str:
+    return ("yes: " if check.passed else "**no**: ") + check.measured
+
+
+def feature_table(
+    methods: tuple[str, ...] = (PUBLISHED_METHOD, "rk4"), fine_dt: float = 0.05
+) -> tuple[list[str], list[list[str]]]:
+    """Does each feature survive the accurate integration? Headers and rows of a table.
+
+    Each feature's protocol is run with every scheme of ``methods`` at the
+    published step (lowered to the scheme's ``MAX_DT``: RK4 runs the 0.5 ms
+    panels at 0.25 ms); RK4 is also run at ``fine_dt`` (0.05 ms). RK4 runs of
+    ``RK4_STOP`` features stop early. Each run is judged by
+    :func:`neurohelpers.feature_checks.check_feature`.
+
+    Returns
+    -------
+    headers : list of str
+    rows : list of list of str
+        One row per feature (A-T): feature, ``a, b, c, d`` (and the model
+        variant), the check's criterion, then for each run "yes: ..." or
+        "**no**: ..." with the measured quantity.
+    """
+    from ..feature_checks import CRITERIA, check_feature
+
+    runs: list[tuple[str, dict[str, SimulationResult]]] = []
+    for method in methods:
+        label = _METHOD_LABELS.get(method, method)
+        runs.append((label + _PUBLISHED_DT.get(method, ", published $\\Delta t$"), run_features(method)))
+        if method == "rk4":
+            runs.append((f"{label}, $\\Delta t$ = {fine_dt:g} ms", run_features(method, fine_dt)))
+    headers = ["Feature", "$a, b, c, d$", "Criterion", *(label for label, _ in runs)]
+    rows = []
+    for name, f in FEATURES.items():
+        cells = [_verdict(check_feature(name, results[name])) for _, results in runs]
+        rows.append([f"({f.letter}) {name}", _parameters_cell(f), CRITERIA[name], *cells])
+    return headers, rows
+
+
+_METHOD_LABELS = {PUBLISHED_METHOD: "Published scheme", "rk4": "RK4"}
+_PUBLISHED_DT = {PUBLISHED_METHOD: " and $\\Delta t$"}
+
+
+def _parameters_cell(f: Feature) -> str:
+    text = f"{f.a:g}, {f.b:g}, {f.c:g}, {f.d:g}"
+    if "k1" in f.variant:
+        text += f"; $dv/dt$ with ${f.variant['k1']:g}v + {f.variant['k0']:g}$"
+    if f.variant.get("recovery") == "accommodation":
+        text += "; $du/dt = ab(v+65)$"
+    return text
