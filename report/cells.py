@@ -189,9 +189,29 @@ class Chapter:
         self.labels.links.extend((t, where) for t in LINK_TARGET.findall(markdown))
         return self.conv.add(markdown, inline=inline, where=where)
 
+    def auto_anchors(self, src: str) -> str:
+        """Add ``ch:N`` to the chapter heading and ``sec:N:slug`` to each ``##`` heading."""
+
+        def add(m: re.Match) -> str:
+            level, text = len(m.group(1)), ANCHOR.sub("", m.group(2)).strip()
+            if level == 1:
+                key = f"ch:{self.number}"
+            elif level == 2:
+                slug = re.sub(r"[^a-z0-9]+", "-", re.sub(r"\$[^$]*\$", "", text).lower()).strip("-")
+                key, k = f"sec:{self.number}:{slug}", 2
+                while key in self.labels.defined:
+                    key, k = f"sec:{self.number}:{slug}-{k}", k + 1
+            else:
+                return m.group(0)
+            if key in self.labels.defined:
+                return m.group(0)
+            return f'{m.group(0)} <a id="{key}"></a>'
+
+        return HEADING.sub(add, src)
+
     def markdown(self, cell) -> None:
         nm = cell.metadata["nm"]
-        src = cell.source
+        src = self.auto_anchors(cell.source)
         where = nm["where"]
         for level, text in ((len(m.group(1)), ANCHOR.sub("", m.group(2)).strip())
                             for m in HEADING.finditer(src)):

@@ -7,8 +7,9 @@ the tokens. On the way it
 
 * turns ``<a id="key"></a>`` anchors into ``\\nmanchor{key}`` (a hyperref
   target with a LaTeX label of the same name);
-* links plain mentions of "Figure N.M", "Table N.M" and "Question X.Y" to the
-  figure, table or question box (not inside headings, code, math or links);
+* links plain mentions of "Figure N.M", "Table N.M", "Question X.Y" and
+  "Chapter N" to the figure, table, question box or chapter (not inside
+  headings, code, math or links);
 * turns internal links ``[text](#key)`` into ``\\hyperref[key]{text}``;
 * typesets pipe tables as ``tabular`` (booktabs), which never splits across
   pages; only a table of more than ``LONG_TABLE_ROWS`` rows stays a longtable.
@@ -31,7 +32,7 @@ SPLIT = "NMSPLITMARKER"
 TOKEN = re.compile(r"@@NMFRAG(\d+)@@")
 LONG_TABLE_ROWS = 40
 PROTECTED = re.compile(r"(`[^`]*`|\$\$.*?\$\$|\$[^$]*\$|\[[^\]]*\]\([^)]*\)|<[^>]+>)", re.DOTALL)
-MENTION = re.compile(r"\b(Figure|Table|Question)\s+(\d+\.\d+)(?:\s*\(([a-z])\))?")
+MENTION = re.compile(r"\b(Figure|Table|Question|Chapter)\s+(\d+(?:\.\d+)?)(?:\s*\(([a-z])\))?")
 
 
 def autolink(markdown: str, labels: Labels, warnings: list[str], where: str) -> str:
@@ -39,6 +40,12 @@ def autolink(markdown: str, labels: Labels, warnings: list[str], where: str) -> 
 
     def link(m: re.Match) -> str:
         kind, number, part = m.group(1), m.group(2), m.group(3)
+        if (kind == "Chapter") != ("." not in number):
+            return m.group(0)
+        if kind == "Chapter":
+            label = f"ch:{number}"
+            tail = m.group(0)[len(kind) + 1 + len(number):]
+            return (f"[{kind} {number}](#{label})" + tail) if label in labels.defined else m.group(0)
         if kind == "Question":
             for label in (f"q:{number}{part or ''}", f"q:{number}"):
                 if label in labels.defined:

@@ -116,7 +116,8 @@ def make_project(tmp_path: Path, one=None, two=None, references=None) -> build.C
     rdir = tmp_path / "report"
     rdir.mkdir()
     (rdir / "corrections.md").write_text(
-        "# Corrections\n\n1. The weak current: [see Question 2.1](#sec-weak).\n")
+        "# Corrections\n\n1. The weak current: [see Question 2.1](#sec-weak).\n"
+        "2. Recovery: Chapter 2, [the section](#sec:2:question-3-4-refractoriness).\n")
     (rdir / "references.md").write_text(references or (
         "# References\n\n- <a id=\"ref-dayan-abbott-2001\"></a>P. Dayan and L. F. Abbott (2001). "
         "*Theoretical Neuroscience.* MIT Press.\n"))
@@ -132,12 +133,15 @@ def test_questions_answers_figures_and_tables_are_read(tmp_path):
     roles = [c.metadata["nm"]["role"] for c in nb.cells]
     assert roles.count("question") == 2 and roles.count("answer") == 2 and roles.count("summary") == 2
     assert {"q:2.1", "q:3.4a", "fig:1.1", "fig:2.1", "tab:1.1", "sec-weak"} <= set(labels.defined)
+    assert {"ch:1", "ch:2", "sec:1:question-2-1-a-weak-current", "sec:2:question-3-4-refractoriness"} \
+        <= set(labels.defined)  # automatic anchors of chapters and sections
     glance = nb.metadata["nm"]["glance"]
     assert "\\nmglanceitem{q:2.1}{Question 2.1}" in glance and "More detail" not in glance
     assert "\\nmglanceitem{q:3.4a}{Question 3.4 (a)}" in glance
     texts = "\n".join(c.metadata["nm"].get("latex", "") for c in nb.cells)
     assert "\\hyperref[ref-dayan-abbott-2001]{Dayan \\& Abbott (2001)}" in texts
     assert "\\hyperref[fig:1.1]{Figure 1.1}" in texts  # plain mention linked
+    assert "\\hyperref[ch:2]{Chapter 2}" in texts and "\\hyperref[sec:2:question-3-4-refractoriness]" in texts
     assert "\\hyperref[q:2.1]{Question 2.1}" in nb.cells[-1].metadata["nm"]["latex"] or \
         "\\hyperref[sec-weak]" in texts
     figure = next(c for c in nb.cells if c.metadata["nm"].get("figure"))
