@@ -63,30 +63,35 @@ def _grid(t) -> np.ndarray:
     return np.round(np.asarray(t, dtype=np.float64), 9)
 
 
-def _inside(t: np.ndarray, windows) -> np.ndarray:
-    """True where ``start < t < stop`` for one of the ``(start, stop)`` windows (open, as in the script)."""
+def _inside(t: np.ndarray, windows, closed: bool = False) -> np.ndarray:
+    """True where ``start < t < stop`` (``start <= t <= stop`` if ``closed``) for one of the
+    ``(start, stop)`` windows."""
     hit = np.zeros(t.shape, dtype=bool)
     for start, stop in windows:
-        hit |= (t > start) & (t < stop)
+        hit |= ((t >= start) & (t <= stop)) if closed else ((t > start) & (t < stop))
     return hit
 
 
 @dataclass(frozen=True)
 class Pulses:
-    """Input ``amplitude`` inside open windows ``(start, stop)`` (ms), ``baseline`` elsewhere.
+    """Input ``amplitude`` inside windows ``(start, stop)`` (ms), ``baseline`` elsewhere.
 
+    The windows are open (``start < t < stop``, the script's pulses) unless
+    ``closed`` (``start <= t <= stop``, the script's inhibition-induced panels).
     ``stop`` may be ``inf`` (a step that stays on). Extra ``(start, stop, value)``
-    entries in ``others`` set other levels (threshold variability's inhibitory pulse).
+    entries in ``others`` (open windows) set other levels (threshold
+    variability's inhibitory pulse).
     """
 
     amplitude: float
     windows: tuple[tuple[float, float], ...]
     baseline: float = 0.0
     others: tuple[tuple[float, float, float], ...] = ()
+    closed: bool = False
 
     def __call__(self, t) -> np.ndarray:
         t = _grid(t)
-        out = np.where(_inside(t, self.windows), self.amplitude, self.baseline)
+        out = np.where(_inside(t, self.windows, self.closed), self.amplitude, self.baseline)
         for start, stop, value in self.others:
             out = np.where(_inside(t, [(start, stop)]), value, out)
         return out
@@ -206,7 +211,7 @@ def _f(letter, name, abcd, v0, dt, duration, stimulus, text, **extra) -> Feature
 _INF = float("inf")
 _CLASS1 = MappingProxyType({"k1": 4.1, "k0": 108.0})
 _ACCOMMODATION = MappingProxyType({"recovery": "accommodation"})
-_INHIBITION = Pulses(75.0, ((50.0, 250.0),), baseline=80.0)
+_INHIBITION = Pulses(75.0, ((50.0, 250.0),), baseline=80.0, closed=True)
 _INTEGRATOR_T1 = 100.0 / 11.0
 
 _ALL = [
