@@ -229,3 +229,60 @@ def izhikevich_segment_spike_times(a, b, c, d, segments, v0=-65.0, u0=None, v_pe
             else:
                 t, x = t1, list(sol.y[:, -1])
     return np.array(spikes)
+
+
+def izhikevich_segment_trace(a, b, c, d, segments, sample_times, v0=-65.0, u0=None, v_peak=30.0,
+                             rtol=1e-12, atol=1e-12):
+    """As ``izhikevich_segment_spike_times``, also returning v and u at ``sample_times`` (ms)
+    from the dense output of each piece between resets. Returns (spikes, v, u)."""
+
+    def peak(_t, x, _I):
+        return x[0] - v_peak
+
+    peak.terminal = True
+    peak.direction = 1.0
+
+    def rhs(_t, x, I):
+        v, u = x
+        return [0.04 * v * v + 5 * v + 140 - u + I, a * (b * v - u)]
+
+    sample_times = np.asarray(sample_times, dtype=float)
+    v_out = np.full(sample_times.size, np.nan)
+    u_out = np.full(sample_times.size, np.nan)
+    x = [v0, b * v0 if u0 is None else u0]
+    spikes = []
+    for t0, t1, I in segments:
+        t = t0
+        while t < t1:
+            sol = solve_ivp(rhs, (t, t1), x, method="DOP853", rtol=rtol, atol=atol, events=peak,
+                            args=(I,), dense_output=True)
+            end = sol.t_events[0][0] if sol.status == 1 else t1
+            inside = (sample_times >= t) & (sample_times < end)
+            if t1 == segments[-1][1] and sol.status != 1:
+                inside |= sample_times == t1
+            if inside.any():
+                v_out[inside], u_out[inside] = sol.sol(sample_times[inside])
+            if sol.status == 1:
+                spikes.append(end)
+                x = [c, sol.y_events[0][0][1] + d]
+            else:
+                x = list(sol.y[:, -1])
+            t = end
+    return np.array(spikes), v_out, u_out
+
+
+def izhikevich_2003_scheme_spike_times(a, b, c, d, I, n_steps, dt=1.0, v0=-65.0, u0=None):
+    """The integration loop printed in Izhikevich (2003), written out for one neuron with
+    constant I: at step k a spike is recorded (time k dt) if v >= 30, then v = c, u += d;
+    v advances by two half steps, then u from the new v."""
+    v = v0
+    u = b * v0 if u0 is None else u0
+    spikes = []
+    for k in range(n_steps):
+        if v >= 30.0:
+            spikes.append(k * dt)
+            v, u = c, u + d
+        v += 0.5 * dt * (0.04 * v * v + 5 * v + 140 - u + I)
+        v += 0.5 * dt * (0.04 * v * v + 5 * v + 140 - u + I)
+        u += dt * a * (b * v - u)
+    return np.array(spikes)

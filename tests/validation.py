@@ -199,6 +199,27 @@ def hh_q35_spike_times() -> list[Row]:
     )]
 
 
+def hh_fi_rates() -> list[Row]:
+    """Steady HH rates (step from rest at 10 ms, RK4 dt 0.02 ms, rate from the intervals in
+    210-510 ms, the notebook's f-I protocol) against solve_ivp spike trains."""
+    currents = np.array([6.5, 10.0, 20.0, 50.0])
+    ours = nh.fi_curve(nh.HodgkinHuxley(), currents, dt=0.02, duration=510.0, onset=10.0, offset=510.0,
+                       window=(210.0, 510.0), measure="isi")
+    x0 = ref.hh_resting_state(0.0)
+    independent = []
+    for I in currents:
+        spikes = ref.hh_spike_times(x0, [(0.0, 10.0, 0.0), (10.0, 510.0, I)], rtol=1e-8, atol=1e-9)
+        inside = spikes[(spikes >= 210.0) & (spikes < 510.0)]
+        independent.append(1000.0 * (inside.size - 1) / (inside[-1] - inside[0]))
+    independent = np.array(independent)
+    return [Row(
+        f"HH steady rate at {', '.join(f'{i:g}' for i in currents)} {UA} (Hz)",
+        ", ".join(f"{r:.2f}" for r in ours), ", ".join(f"{r:.2f}" for r in independent),
+        "solve_ivp DOP853, rtol $10^{-8}$, same protocol (`hh_spike_times`)",
+        float(np.max(np.abs(ours - independent) / independent)), 1e-6, relative=True,
+    )]
+
+
 def _lif_closed_form(I: np.ndarray, C: float, R: float, dV: float, t_ref: float) -> np.ndarray:
     """Rate (Hz) of a LIF (reset to rest) or perfect IF (R = inf) under constant I (nA):
     the time to climb dV from rest, plus t_ref. LIF: tau ln(R I / (R I - dV)) for R I > dV;
@@ -320,6 +341,53 @@ def izhikevich_rs_spike_times() -> list[Row]:
     )]
 
 
+def izhikevich_rs_recovery() -> list[Row]:
+    """Question 3.4(b): RS neuron, I = 30 from 10 to 50 ms, 200 ms, RK4 dt 0.02 ms: the
+    recovery of v and u after the last spike, sample by sample, against solve_ivp."""
+    rs = nh.Izhikevich.preset("RS")
+    dt = 0.02
+    t = nh.time_axis(200.0, dt)
+    run = rs.simulate(nh.pulse_current(t, [(10.0, 50.0, 30.0)]), dt)
+    spikes, v, u = ref.izhikevich_segment_trace(
+        0.02, 0.2, -65.0, 8.0, [(0.0, 10.0, 0.0), (10.0, 50.0, 30.0), (50.0, 200.0, 0.0)], t)
+    after = t >= spikes[-1] + 1.0
+    error = max(float(np.max(np.abs(run.V[after] - v[after]))),
+                float(np.max(np.abs(run.state["u"][after] - u[after]))))
+    if run.spike_times.size != spikes.size:
+        error = math.inf
+    return [Row(
+        "Izhikevich RS, Question 3.4(b) ($I$ = 30 from 10 to 50 ms): after the last spike, "
+        "minimum $v$; $v$, $u$ at 200 ms (mV)",
+        f"{run.V[after].min():.4f}; {run.V[-1]:.4f}, {run.state['u'][-1]:.4f}",
+        f"{v[after].min():.4f}; {v[-1]:.4f}, {u[-1]:.4f}",
+        "dense output of the event-located solve_ivp run (`izhikevich_segment_trace`), "
+        "largest difference over every sample",
+        error, 1e-5, "mV",
+    )]
+
+
+def izhikevich_2003_scheme() -> list[Row]:
+    """The published 1 ms scheme, RS, I = 10 for 5 s: neurohelpers' ``izhikevich2003``
+    method against the loop of the 2003 paper written out in reference_models."""
+    rs = nh.Izhikevich.preset("RS")
+    n = 5001
+    ours = rs.simulate(np.full(n, 10.0), 1.0, method="izhikevich2003", record=False).spike_times
+    independent = ref.izhikevich_2003_scheme_spike_times(0.02, 0.2, -65.0, 8.0, 10.0, n)
+    isi, isi_ref = np.diff(ours), np.diff(independent)
+    error = float(np.max(np.abs(isi - isi_ref))) if isi.size == isi_ref.size else math.inf
+
+    def summary(x: np.ndarray) -> str:
+        return (f"{x.size} intervals, mean {x.mean():.2f} ms, {x.min():g}-{x.max():g} ms "
+                f"({x[1:].min():g}-{x[1:].max():g} after the first)")
+
+    return [Row(
+        "Izhikevich RS, published scheme at $dt$ = 1 ms, $I$ = 10 for 5 s: interspike intervals",
+        summary(isi), summary(isi_ref),
+        f"the loop printed in {IZHIKEVICH_2003} (`izhikevich_2003_scheme_spike_times`)",
+        error, 1e-9, "ms",
+    )]
+
+
 def izhikevich_published_parameters() -> list[Row]:
     """The RS preset and the model constants against the values printed in Izhikevich (2003)."""
     rs = nh.Izhikevich.preset("RS")
@@ -344,10 +412,13 @@ GROUPS: list[tuple[Callable[[], list[Row]], bool, str]] = [
     (hh_thresholds, True, "Hodgkin-Huxley"),
     (hh_hopf, False, "Hodgkin-Huxley"),
     (hh_q35_spike_times, False, "Hodgkin-Huxley"),
+    (hh_fi_rates, True, "Hodgkin-Huxley"),
     (lif_rates, False, "Leaky integrate-and-fire"),
     (izhikevich_rest, False, "Izhikevich"),
     (izhikevich_bifurcations, False, "Izhikevich"),
     (izhikevich_rs_spike_times, False, "Izhikevich"),
+    (izhikevich_rs_recovery, False, "Izhikevich"),
+    (izhikevich_2003_scheme, False, "Izhikevich"),
     (izhikevich_published_parameters, False, "Izhikevich"),
 ]
 
