@@ -78,15 +78,25 @@ def anchors_to_latex(markdown: str) -> str:
         if keys and line.lstrip().startswith("#"):
             out.append(ANCHOR.sub("", line).rstrip())
             out.append("")
-            out.append("".join(f"\\nmanchor{{{k}}}" for k in keys))
+            out.append("".join(f"`\\nmanchor{{{k}}}`{{=latex}}" for k in keys))
             out.append("")
         else:
-            out.append(ANCHOR.sub(lambda m: f"\\nmanchor{{{m.group(1)}}}", line))
+            out.append(ANCHOR.sub(lambda m: f"`\\nmanchor{{{m.group(1)}}}`{{=latex}}", line))
     return "\n".join(out)
 
 
+X_COLUMN = {"l": ">{\\raggedright\\arraybackslash}X", "r": ">{\\raggedleft\\arraybackslash}X",
+            "c": ">{\\centering\\arraybackslash}X"}
+
+
 def tabularize(latex: str, in_float: bool = False) -> str:
-    """Pandoc's longtables as booktabs ``tabular`` (unbreakable) unless very long."""
+    """Pandoc's longtables as booktabs tables that never split across pages.
+
+    A table of ``l``/``r``/``c`` columns becomes ``\\nmfit{spec}{X spec}{body}``:
+    a plain ``tabular`` when it fits the text width, else a full-width
+    ``tabularx`` whose cells (headers included) wrap. Only a table of more
+    than ``LONG_TABLE_ROWS`` rows outside a float stays a longtable.
+    """
 
     def convert(m: re.Match) -> str:
         spec, body = m.group(1), m.group(2)
@@ -95,7 +105,12 @@ def tabularize(latex: str, in_float: bool = False) -> str:
             return m.group(0)
         body = re.sub(r"^\\(endhead|endfirsthead|endfoot|endlastfoot)\s*$\n?", "", body, flags=re.MULTILINE)
         body = re.sub(r"^\\caption.*\n", "", body, flags=re.MULTILINE)
-        table = f"\\begin{{tabular}}{{{spec}}}{body}\\end{{tabular}}"
+        simple = re.fullmatch(r"@\{\}([lrc]+)@\{\}", spec)
+        if simple:
+            xspec = "@{}" + "".join(X_COLUMN[c] for c in simple.group(1)) + "@{}"
+            table = f"\\nmfit{{{spec}}}{{{xspec}}}{{%\n{body.strip()}\n}}"
+        else:
+            table = f"\\begin{{tabular}}{{{spec}}}{body}\\end{{tabular}}"
         if in_float:
             return "{\\small\n" + table + "\n}"
         return "\\begin{nmtable}\n" + table + "\n\\end{nmtable}"
