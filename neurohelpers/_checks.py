@@ -71,11 +71,12 @@ def drive(I, gain) -> tuple[np.ndarray, np.ndarray, bool]:
         return I2, np.ones(I2.shape[0]), was_1d
     if not was_1d:
         raise ValueError("with gain=..., I must be one 1-D waveform shared by the batch")
-    gains = np.ascontiguousarray(real_array("gain", gain))
+    gains = real_array("gain", gain)
     if gains.ndim == 0:  # one neuron driven by gain * I: a 1-D result like I
         if not np.isfinite(gains):
             raise ValueError("gain contains NaN or infinite values")
-        return I2, gains.reshape(1), True
+        return I2, gains.reshape(1).copy(), True
+    gains = np.ascontiguousarray(gains)  # (this would turn a 0-d gain into shape (1,))
     if gains.ndim != 1 or gains.size == 0:
         raise ValueError(f"gain must be a non-empty 1-D array, got shape {gains.shape}")
     if not np.all(np.isfinite(gains)):

@@ -63,11 +63,13 @@ _NEWTON_STEPS = 20
 _BISECTIONS = 200
 #: |v(s) - v_peak| (relative to max(1, |v_peak|)) below which Newton's crossing is accepted.
 _CROSSING_TOLERANCE = 1e-6
-#: Largest ``-(2 k2 v + k1) h`` at the lowest RK4 stage of a sub-step of length h: the
+#: Largest ``-(2 k2 v + k1) h`` at the lowest RK4 stage of a whole step of length h: the
 #: quadratic's decay rate times h. Ordinary runs stay below it on whole steps (at
-#: dt = 0.25 ms it is reached only below v = -112.5 mV); strong hyperpolarising input
-#: is sub-stepped, accurately.
+#: dt = 0.25 ms it is reached only below v = -112.5 mV), so their results are unchanged.
 STIFFNESS_LIMIT = 1.0
+#: The same bound for the sub-steps of a step that exceeded it (strong hyperpolarising
+#: input), tighter for accuracy: about 1e-2 mV against a stiff reference solver.
+SUBSTEP_STIFFNESS_LIMIT = 0.25
 #: Largest ``|a| h`` of an RK4 sub-step (u's own rate).
 RECOVERY_LIMIT = 1.0
 #: Most RK4 trial sub-steps within one time step, and the shortest sub-step (a fraction
@@ -132,13 +134,14 @@ def _rk4(v, u, I, a, b, h, q, acc):
 
 
 @njit(cache=True)
-def _trusted(v_end, u_end, v_low, h, a, q):
-    """Whether an RK4 trial step of length ``h`` can be accepted: finite, and neither the
-    quadratic's decay rate at the lowest stage, ``-(2 k2 v + k1)``, nor u's rate ``|a|``
-    times h above the stiffness limits (beyond them RK4 is inaccurate, then unstable)."""
+def _trusted(v_end, u_end, v_low, h, a, q, limit):
+    """Whether an RK4 trial step of length ``h`` can be accepted: finite, the quadratic's
+    decay rate at the lowest stage, ``-(2 k2 v + k1)``, times h at most ``limit``, and u's
+    rate ``|a|`` times h at most ``RECOVERY_LIMIT`` (beyond them RK4 is inaccurate, then
+    unstable)."""
     if not (np.isfinite(v_end) and np.isfinite(u_end)):
         return False
-    return (2.0 * q[0] * v_low + q[1]) * h >= -STIFFNESS_LIMIT and abs(a) * h <= RECOVERY_LIMIT
+    return (2.0 * q[0] * v_low + q[1]) * h >= -limit and abs(a) * h <= RECOVERY_LIMIT
 
 
 @njit(cache=True)
@@ -206,6 +209,7 @@ def _rk4_step_with_reset(v, u, I, t0, dt, p, q, acc, spikes, row, count):
     trials = 0
     left = dt  # time still to integrate in this step, ms
     h_max = dt  # longest sub-step to try next
+    limit = STIFFNESS_LIMIT
     while left > 0.0:
         if v >= v_peak:
             s = 0.0
@@ -214,7 +218,8 @@ def _rk4_step_with_reset(v, u, I, t0, dt, p, q, acc, spikes, row, count):
             h = min(left, h_max)
             v_end, u_end, v_low = _rk4(v, u, I, a, b, h, q, acc)
             trials += 1
-            while not _trusted(v_end, u_end, v_low, h, a, q):
+            while not _trusted(v_end, u_end, v_low, h, a, q, limit):
+                limit = SUBSTEP_STIFFNESS_LIMIT
                 h *= 0.5
                 trials += 1
                 if trials > MAX_TRIALS_PER_STEP or h < MIN_SUBSTEP * dt:
@@ -240,27 +245,37 @@ def _rk4_step_with_reset(v, u, I, t0, dt, p, q, acc, spikes, row, count):
 
 
 @njit(cache=True)
+def _euler_unstable(v, h, q):
+    """Whether forward Euler of length ``h`` from ``v`` is unstable: its linearised factor
+    ``1 + (2 k2 v + k1) h`` below -1 (the trace would oscillate and diverge, or settle on
+    a spurious cycle)."""
+    return (2.0 * q[0] * v + q[1]) * h < -2.0
+
+
+@njit(cache=True)
 def _explicit_step(v, u, I, dt, p, q, acc, scheme, check_stability):
     """One step of a grid scheme (1 "euler", 2 "izhikevich2003", 3 "izhikevich2004").
 
-    Returns (v, u, spiked, code); code ``UNSTABLE`` when ``check_stability`` and the
-    scheme's linearised factor for v, ``1 + (2 k2 v + k1) h``, is below -1 (h = dt, or
-    dt/2 for the two half steps of 2003), ``NOT_FINITE`` on overflow.
+    Returns (v, u, spiked, code); code ``UNSTABLE`` when ``check_stability`` and a forward
+    Euler update of v (one of length dt, or each of the two half steps of 2003) starts
+    where it is unstable (:func:`_euler_unstable`), ``NOT_FINITE`` on overflow.
     """
     a, b, c, d, v_peak = p
-    if check_stability:
-        h = 0.5 * dt if scheme == 2 else dt
-        if (2.0 * q[0] * v + q[1]) * h < -2.0:
-            return v, u, False, UNSTABLE
     if scheme == 1:
+        if check_stability and _euler_unstable(v, dt, q):
+            return v, u, False, UNSTABLE
         v_new = v + dt * _dv(v, u, I, q)
         u = u + dt * a * _u_drive(v, u, b, acc)
         v = v_new
     elif scheme == 2:
-        v = v + 0.5 * dt * _dv(v, u, I, q)
-        v = v + 0.5 * dt * _dv(v, u, I, q)
+        for _ in range(2):
+            if check_stability and _euler_unstable(v, 0.5 * dt, q):
+                return v, u, False, UNSTABLE
+            v = v + 0.5 * dt * _dv(v, u, I, q)
         u = u + dt * a * _u_drive(v, u, b, acc)
     else:
+        if check_stability and _euler_unstable(v, dt, q):
+            return v, u, False, UNSTABLE
         v = v + dt * _dv_published(v, u, I, q)
         u = u + dt * a * _u_drive(v, u, b, acc)
     if v != v or not np.isfinite(u):
