@@ -85,8 +85,9 @@ def anchors_to_latex(markdown: str) -> str:
     return "\n".join(out)
 
 
-X_COLUMN = {"l": ">{\\raggedright\\arraybackslash}X", "r": ">{\\raggedleft\\arraybackslash}X",
-            "c": ">{\\centering\\arraybackslash}X"}
+X_COLUMN = {"l": ">{\\raggedright\\arraybackslash\\hspace{0pt}}X",
+            "r": ">{\\raggedleft\\arraybackslash\\hspace{0pt}}X",
+            "c": ">{\\centering\\arraybackslash\\hspace{0pt}}X"}
 
 
 def tabularize(latex: str, in_float: bool = False) -> str:
