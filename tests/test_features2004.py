@@ -186,6 +186,23 @@ def test_inhibition_induced_bursting_runs_away_in_the_exact_model():
     assert not check.passed and check.values["shortest_isi"] < 1e-3
 
 
+def test_bistability_switches_off_under_rk4_when_the_pulse_meets_the_euler_phase():
+    """P: the published off pulse (216 ms) comes 7.75 ms after a spike of the Euler run;
+    under RK4 it comes 16.3 ms after one and firing goes on, but an off pulse 7.5 ms after
+    the RK4 spike near 199.5 ms (at 207 ms) does switch the neuron off."""
+    from neurohelpers.protocols.features2004 import Pulses
+
+    f = F.get_feature("P")
+    t = nh.time_axis(f.duration, 0.05)
+    results = {}
+    for off in (216.0, 207.0):
+        current = Pulses(1.24, ((37.5, 42.5), (off, off + 5.0)), baseline=0.24)(t)
+        results[off] = f.model.simulate(current, 0.05, method="rk4", v0=f.v0, u0=f.initial_u)
+    assert not CHECK(NAMES["P"], results[216.0]).passed
+    moved = nh.feature_checks.check_bistability(results[207.0], off=207.0)
+    assert moved.passed and 7.0 < moved.values["off_phase"] < 8.0
+
+
 def test_spike_latency_depends_on_the_sampled_pulse_length():
     """I: at the published 0.2 ms the held pulse lasts 2.8 ms and the exact model does
     not fire; at 0.05 ms (2.95 ms) it fires, 7 ms after the onset."""
@@ -241,8 +258,9 @@ def test_feature_lookup_and_errors():
 
 def test_feature_table_rows():
     headers, rows = F.feature_table()
-    assert len(headers) == 6 and len(rows) == 20
-    verdicts = {row[0]: [cell.startswith("yes") for cell in row[3:]] for row in rows}
+    assert len(headers) == 7 and len(rows) == 20
+    assert [row[2] for row in rows] == [f"{float(Fraction(SCRIPT[x][6])):g}" for x in LETTERS]
+    verdicts = {row[0]: [cell.startswith("yes") for cell in row[4:]] for row in rows}
     assert all(v[0] for v in verdicts.values())  # published scheme: all pass
     failing = sorted(name for name, v in verdicts.items() if not all(v))
     assert failing == ["(I) spike latency", "(P) bistability", "(Q) depolarizing after-potential",

@@ -379,22 +379,23 @@ def feature_table(
     headers : list of str
     rows : list of list of str
         One row per feature (A-T): feature, ``a, b, c, d`` (and the model
-        variant), the check's criterion, then for each run "yes: ..." or
-        "**no**: ..." with the measured quantity.
+        variant), the published step (ms), the check's criterion, then for each
+        run "yes: ..." or "**no**: ..." with the measured quantity.
     """
     from ..feature_checks import CRITERIA, check_feature
 
     runs: list[tuple[str, dict[str, SimulationResult]]] = []
     for method in methods:
         label = _METHOD_LABELS.get(method, method)
-        runs.append((label + _PUBLISHED_DT.get(method, ", published $\\Delta t$"), run_features(method)))
+        suffix = _PUBLISHED_DT.get(method, f", published $\\Delta t$ ($\\leq$ {MAX_DT[method]:g} ms)")
+        runs.append((label + suffix, run_features(method)))
         if method == "rk4":
             runs.append((f"{label}, $\\Delta t$ = {fine_dt:g} ms", run_features(method, fine_dt)))
-    headers = ["Feature", "$a, b, c, d$", "Criterion", *(label for label, _ in runs)]
+    headers = ["Feature", "$a, b, c, d$", "$\\Delta t$ (ms)", "Criterion", *(label for label, _ in runs)]
     rows = []
     for name, f in FEATURES.items():
         cells = [_verdict(check_feature(name, results[name])) for _, results in runs]
-        rows.append([f"({f.letter}) {name}", _parameters_cell(f), CRITERIA[name], *cells])
+        rows.append([f"({f.letter}) {name}", _parameters_cell(f), f"{f.dt:g}", CRITERIA[name], *cells])
     return headers, rows
 
 
