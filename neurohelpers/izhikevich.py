@@ -585,8 +585,11 @@ class Izhikevich:
             Time step, ms.
         method : {"rk4", "euler", "izhikevich2003", "izhikevich2004"}
             ``"rk4"`` (default): classical Runge-Kutta, the crossing of ``v_peak``
-            found inside the step by Newton iteration, the reset applied there
-            and the rest of the step integrated (spike times converge at 4th order).
+            found inside the step by Newton iteration (bisection if Newton misses),
+            the reset applied there and the rest of the step integrated (spike times
+            converge at 4th order). A step whose trial is stiff (v far below rest,
+            ``-(2 k2 v + k1) dt > STIFFNESS_LIMIT``) or overflows is split into
+            shorter sub-steps; ordinary runs never are.
             ``"euler"``: forward Euler for v and u from the old state (the 2020
             scheme). ``"izhikevich2003"``: the published 2003 scheme, two half steps
             for v, then u from the new v, spike when ``v >= v_peak``.
