@@ -371,7 +371,7 @@ def feature_table(
     Each feature's protocol is run with every scheme of ``methods`` at the
     published step (lowered to the scheme's ``MAX_DT``: RK4 runs the 0.5 ms
     panels at 0.25 ms); RK4 is also run at ``fine_dt`` (0.05 ms). RK4 runs of
-    ``RK4_STOP`` features stop early. Each run is judged by
+    ``RK4_STOP`` features stop early (the cell says so). Each run is judged by
     :func:`neurohelpers.feature_checks.check_feature`.
 
     Returns
@@ -384,17 +384,20 @@ def feature_table(
     """
     from ..feature_checks import CRITERIA, check_feature
 
-    runs: list[tuple[str, dict[str, SimulationResult]]] = []
+    runs: list[tuple[str, dict[str, SimulationResult], Mapping[str, float]]] = []
     for method in methods:
         label = _METHOD_LABELS.get(method, method)
         suffix = _PUBLISHED_DT.get(method, f", published $\\Delta t$ ($\\leq$ {MAX_DT[method]:g} ms)")
-        runs.append((label + suffix, run_features(method)))
+        stop = RK4_STOP if method == "rk4" else {}
+        runs.append((label + suffix, run_features(method, stop=stop), stop))
         if method == "rk4":
-            runs.append((f"{label}, $\\Delta t$ = {fine_dt:g} ms", run_features(method, fine_dt)))
-    headers = ["Feature", "$a, b, c, d$", "$\\Delta t$ (ms)", "Criterion", *(label for label, _ in runs)]
+            runs.append((f"{label}, $\\Delta t$ = {fine_dt:g} ms", run_features(method, fine_dt, stop), stop))
+    headers = ["Feature", "$a, b, c, d$", "$\\Delta t$ (ms)", "Criterion", *(run[0] for run in runs)]
     rows = []
     for name, f in FEATURES.items():
-        cells = [_verdict(check_feature(name, results[name])) for _, results in runs]
+        cells = [_verdict(check_feature(name, results[name]))
+                 + (f" (run to {stop[name]:g} ms)" if name in stop else "")
+                 for _, results, stop in runs]
         rows.append([f"({f.letter}) {name}", _parameters_cell(f), f"{f.dt:g}", CRITERIA[name], *cells])
     return headers, rows
 
