@@ -292,6 +292,8 @@ def run_xelatex(tex: Path) -> Path:
     log = tex.with_suffix(".log")
     pdf = tex.with_suffix(".pdf")
     xdv = tex.with_suffix(".xdv")
+    aux = tex.with_suffix(".aux")
+    labels_before = ""
     for n in range(1, MAX_PASSES + 1):
         print(f"    xelatex pass {n} ({time.perf_counter() - _T0:.1f} s)", flush=True)
         proc = subprocess.run(
@@ -305,10 +307,16 @@ def run_xelatex(tex: Path) -> Path:
             message, line, cell = locate_error(text, tex.read_text(encoding="utf-8"))
             raise BuildError(f"xelatex pass {n}: {message} (report.tex line {line}, cell {cell}); "
                              f"full log: {log}")
-        if n >= 2 and not re.search(r"Rerun to get|Label\(s\) may have changed", text):
+        # hyperref takes the PDF page labels from the previous pass's .aux: one
+        # more pass if they moved (the contents grew the front matter)
+        page_labels = "\n".join(re.findall(r"^\\HyPL@Entry.*$", aux.read_text(errors="replace"),
+                                            re.MULTILINE))
+        settled = page_labels == labels_before
+        labels_before = page_labels
+        if n >= 2 and settled and not re.search(r"Rerun to get|Label\(s\) may have changed", text):
             break
     print(f"    xdvipdfmx ({time.perf_counter() - _T0:.1f} s)", flush=True)
-    proc = subprocess.run(["xdvipdfmx", "-q", xdv.name], cwd=tex.parent, capture_output=True, text=True,
+    proc = subprocess.run(["xdvipdfmx", "-q", "-z", "1", xdv.name], cwd=tex.parent, capture_output=True, text=True,
                           errors="replace")
     if proc.returncode != 0 or not pdf.exists():
         pdf.unlink(missing_ok=True)
