@@ -282,3 +282,38 @@ def test_describe_resonance_and_phase_plane_runs():
     np.testing.assert_allclose(spiking.spike_times, ref, atol=1e-4)
     v, u = _rest(0.02, 0.2, 3.9)
     assert escape.V[0] == pytest.approx(v + 1e-3) and escape.state["u"][0] == pytest.approx(u)
+
+
+def test_excitability_summary_is_consistent_with_its_parts():
+    cell = nh.Izhikevich.preset("RS")
+    s = P.excitability_summary(cell, 3.6, 4.0, probe=3.9, tol=1e-3)
+    assert s["hopf"] == pytest.approx(3.7975) and s["saddle_node"] == pytest.approx(4.0)
+    assert 3.6 < s["onset"] < s["hopf"]  # sustained firing below the Hopf point (bistable range)
+    assert s["rate_onset"] > 0 and s["rate_1e-2"] >= s["rate_1e-4"] > 0
+    assert s["re_lambda"] == pytest.approx(_max_real_eig(0.02, 0.2, 3.9))
+    assert s["rate_exact"] == 0 and s["rate_nudged"] > 0
+    headers, rows = P.excitability_table({"RS": s})
+    assert headers == ["", "RS"] and len(rows) == len(P.EXCITABILITY_LABELS)
+
+
+def test_every_chapter_figure_is_text_width_with_readable_fonts():
+    import matplotlib.pyplot as plt
+
+    cell = nh.Izhikevich.preset("RS")
+    spiking, escape = P.phase_plane_runs(cell, 10.0, 3.9, nudge=1e-3)
+    bif = P.bifurcation_currents(cell)
+    pp = {"delays": np.array([1.0, 10.0]), "ratio": np.array([2.0, 1.5])}
+    currents = np.linspace(3.6, 4.2, 4)
+    rates = {"RS": np.array([0.0, 5.0, 6.0, 7.0])}
+    figs = [
+        nh.plotting.gallery_figure(P.izhikevich_gallery(duration=100.0)),
+        nh.plotting.bifurcation_phase_plane_figure(cell, spiking, 10.0, escape, 3.9, bif),
+        nh.plotting.paired_pulse_figure(pp),
+        nh.plotting.fi_onset_figure(currents, rates, currents, rates, {"RS": bif}),
+        nh.plotting.scheme_isi_figure({"reference": np.arange(0.0, 100.0, 10.0)}),
+    ]
+    for fig in figs:
+        assert fig.get_figwidth() == pytest.approx(nh.plotting.TEXT_WIDTH)
+        sizes = [t.get_fontsize() for t in fig.findobj(matplotlib.text.Text) if t.get_text()]
+        assert min(sizes) >= nh.plotting.MIN_FONT_PT
+        plt.close(fig)

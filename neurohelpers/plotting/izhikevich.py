@@ -285,7 +285,7 @@ def fi_onset_figure(
     left.set(xlabel=I_LABEL, ylabel="Firing rate (Hz)", title="(a) steady-state f-I")
     right.set(xlabel=I_LABEL, title="(b) onset")
     left.legend(loc="upper left")
-    right.legend(loc="upper left", fontsize=7)
+    right.legend(loc="lower right", fontsize=7)
     for ax in (left, right):
         ax.grid(alpha=0.3)
     return fig
