@@ -242,6 +242,12 @@ def test_window_checks_reject_wrong_trains(letter, spikes, duration):
     assert not CHECK(NAMES[letter], train(spikes, duration)).passed
 
 
+def test_spike_groups_split_at_long_intervals():
+    groups = nh.feature_checks.spike_groups([1.0, 3.0, 13.0, 30.0, 31.0, 50.0])
+    assert [g.tolist() for g in groups] == [[1.0, 3.0, 13.0], [30.0, 31.0], [50.0]]
+    assert nh.feature_checks.spike_groups([]) == []
+
+
 def test_feature_lookup_and_errors():
     assert F.get_feature("a") is F.get_feature("tonic spiking") is F.FEATURES["tonic spiking"]
     assert next(iter(F.FEATURES)) == "tonic spiking" and len(F.FEATURES) == 20

@@ -181,7 +181,7 @@ class Feature:
     stimulus: Callable[[np.ndarray], np.ndarray]
     stimulus_text: str
     u0: float | None = None
-    variant: Mapping[str, object] = field(default_factory=dict)
+    variant: Mapping[str, object] = field(default_factory=lambda: MappingProxyType({}))
     method: str = PUBLISHED_METHOD
 
     @property
@@ -193,14 +193,6 @@ class Feature:
     def initial_u(self) -> float:
         """Initial u (``u0``, or ``b * v0`` when unset)."""
         return self.b * self.v0 if self.u0 is None else float(self.u0)
-
-    @property
-    def parameters_text(self) -> str:
-        """``a, b, c, d`` and any model variant, for tables."""
-        text = f"{self.a:g}, {self.b:g}, {self.c:g}, {self.d:g}"
-        extras = [f"{key}={value:g}" if isinstance(value, float) else f"{key}={value}"
-                  for key, value in self.variant.items()]
-        return "; ".join([text, *extras])
 
 
 def _f(letter, name, abcd, v0, dt, duration, stimulus, text, **extra) -> Feature:
