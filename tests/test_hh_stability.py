@@ -55,6 +55,16 @@ def test_literal_2020_protocol_matches_radau(literal_reference, dt, spike_tol):
     assert ref["V_min"] == pytest.approx(-387.72, abs=0.01)
 
 
+@pytest.mark.parametrize("dt", [0.01, 0.05])
+def test_deep_hyperpolarisation_settles_at_the_leak_closed_form(dt):
+    """At -100 uA/cm^2 every gate but h closes (m^3 h and n^4 below 1e-40), so V
+    relaxes with tau = C/g_L = 3.3 ms to E_L + I/g_L = -387.720333... mV."""
+    t = nh.time_axis(200.0, dt)
+    res = HH.simulate(nh.pulse_current(t, [(0.0, 200.0, -100.0)]), dt)
+    assert res.V[-1] == pytest.approx(-54.387 - 100.0 / 0.3, abs=1e-9)
+    assert res.state["h"][-1] == pytest.approx(1.0, abs=1e-9)
+
+
 @pytest.mark.parametrize("amplitude, dt", [(-30.0, 0.01), (-20.0, 0.05), (-100.0, 0.01), (-100.0, 0.05)])
 def test_hyperpolarising_step_then_release_matches_radau(amplitude, dt):
     """These steps turned V into NaN with plain RK4; the rebound (anode-break)
