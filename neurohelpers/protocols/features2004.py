@@ -21,9 +21,10 @@ Input waveforms are functions of time (ms); a run samples them at the step
 starts ``t_k = k dt`` and holds each sample over ``[t_k, t_k + dt)``, which is
 what the script does (it evaluates its ``if`` tests at the loop time ``t``).
 Times are rounded to 1e-9 ms before the tests, so a pulse edge that falls on
-the grid compares as in exact arithmetic. The script's tests are strict
-(``t > T1``, ``t < T1 + 5``), so a sampled pulse starts one step after its
-nominal onset and ends at its nominal offset.
+the grid compares as in exact arithmetic. The script's tests are mostly strict
+(``t > T1``, ``t < T1 + 5``), so a sampled pulse starts at the first grid time
+after its nominal onset and ends at its nominal offset: on a grid through the
+onset it is one step shorter than nominal.
 
 >>> import neurohelpers as nh
 >>> res = nh.protocols.run_feature("tonic spiking")          # published scheme, dt 0.25 ms
