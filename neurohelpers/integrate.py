@@ -162,6 +162,8 @@ def prepare_drive(I, dt, gain=None) -> Drive:
     """
     dt = _checks.positive("dt", dt)
     I2, gains, was_1d = _checks.drive(I, gain)
+    if gains.size == 0:  # an empty batch: nothing to integrate
+        return Drive(I2, gains, dt, was_1d)
     with np.errstate(over="ignore"):
         peak = float(np.max(np.abs(gains))) * float(np.max(np.abs(I2)))
     if not np.isfinite(peak):

@@ -634,6 +634,11 @@ class Izhikevich:
         _checks.method_name(method, METHODS)
         drive = prepare_drive(I, dt, gain)
         _checks.time_step(drive.dt, MAX_DT[method], method, _COARSE, allow_unstable)
+        if method != "rk4" and not allow_unstable and not self._accommodation and self.a * drive.dt > 2.0:
+            raise ValueError(
+                f"a * dt = {self.a * drive.dt:g} > 2: the {method} update of u, factor 1 - a dt, "
+                "oscillates and diverges; use a smaller dt or the default method 'rk4'"
+            )
         v_start = _checks.initial_value("v0", v0, drive.batch)
         u_start = _checks.initial_value("u0", self.b * v_start if u0 is None else u0, drive.batch)
         p = (self.a, self.b, self.c, self.d, self.v_peak)

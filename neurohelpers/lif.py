@@ -191,9 +191,9 @@ def _lif_kernel(
 
 _REASONS = {
     TOO_MANY_SPIKES: (
-        f"more than {MAX_EVENTS_PER_STEP} spikes within one time step: with so short a period "
-        "(no refractory time and a huge current) the spike times fall below the float "
-        "resolution of the step; use a weaker current, a smaller dt or t_ref > 0"
+        f"more than {MAX_EVENTS_PER_STEP} spikes within one time step: use a smaller dt or a "
+        "weaker current (with t_ref = 0 the period has no lower bound and, for a huge current, "
+        "falls below the float resolution of the step)"
     ),
     NOT_FINITE: "V overflowed to a non-finite value: the input is outside what float64 can represent",
 }
@@ -355,7 +355,8 @@ class LIF:
         refusal = self.step_limit_message(drive.dt, method)
         if refusal and not allow_unstable:
             raise ValueError(refusal)
-        self._check_scale(drive)
+        if drive.batch:
+            self._check_scale(drive)
         V_start = _checks.initial_value("V0", self.V_rest if V0 is None else V0, drive.batch)
         ref_start = _checks.initial_value("refractory0", refractory0, drive.batch)
         if np.any(ref_start < 0.0):

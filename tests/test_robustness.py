@@ -23,14 +23,16 @@ RS = (0.02, 0.2, -65.0, 8.0)
 
 
 def run_bounded(code: str, timeout: float = 120.0, prelude: str = "") -> dict:
-    """Run ``prelude`` then ``code`` in a fresh interpreter; it must print one JSON line
-    within ``timeout`` s."""
+    """Run ``prelude`` then ``code`` in a fresh interpreter; it must print a JSON line (the
+    last line of its output) within ``timeout`` s. On a timeout the failure shows what the
+    script printed so far (e.g. the name of the case that hung)."""
     script = "import json, numpy as np, neurohelpers as nh\n" + prelude + textwrap.dedent(code)
     try:
         done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
                               timeout=timeout)
-    except subprocess.TimeoutExpired:
-        pytest.fail(f"did not finish within {timeout:g} s (hang):\n{code}")
+    except subprocess.TimeoutExpired as err:
+        partial = err.stdout.decode() if isinstance(err.stdout, bytes) else err.stdout
+        pytest.fail(f"did not finish within {timeout:g} s (hang); output so far:\n{partial}")
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout.strip().splitlines()[-1])
 
@@ -93,14 +95,19 @@ HANG_CASES = {
 }
 
 
-@pytest.mark.parametrize("name", list(HANG_CASES))
-def test_former_hangs_finish_with_a_result_or_a_clear_error(name):
-    out = run_bounded(f"print(json.dumps(outcome(lambda: {HANG_CASES[name]})))", prelude=OUTCOME)
-    if "error" in out:
-        assert "(neuron 0, step" in out["error"] and "ms" in out["error"], out
-        assert "too coarse" not in out["error"]
-    else:
-        assert out["finite"], out
+def test_former_hangs_finish_with_a_result_or_a_clear_error():
+    """All cases in one interpreter (one import); each prints its name before it runs."""
+    lines = [f"print('running', {name!r}, flush=True)\nresults[{name!r}] = outcome(lambda: {call})"
+             for name, call in HANG_CASES.items()]
+    out = run_bounded("results = {}\n" + "\n".join(lines) + "\nprint(json.dumps(results))",
+                      prelude=OUTCOME, timeout=240)
+    assert set(out) == set(HANG_CASES)
+    for name, result in out.items():
+        if "error" in result:
+            assert "(neuron 0, step" in result["error"] and "ms" in result["error"], (name, result)
+            assert "too coarse" not in result["error"], name
+        else:
+            assert result["finite"], (name, result)
 
 
 def test_the_extreme_cases_give_the_expected_kind_of_outcome():
@@ -260,12 +267,20 @@ def test_memory_follows_the_total_spike_count():
     (lambda: nh.LIF().simulate(np.zeros(5), 0.1, refractory0=[0.0, 1.0]), "refractory0"),
     (lambda: nh.LIF().simulate(np.full(5, 1e300), 0.1, gain=[1e10]), "overflows"),
     (lambda: nh.LIF().simulate(np.full(5, 1e308), 0.1), "overflows"),
+    (lambda: nh.Izhikevich(a=10.0).simulate(np.full(5, 10.0), 0.25, method="euler"), "a \\* dt"),
+    (lambda: nh.LIF().simulate(np.full(5, 3.0), 1e300), "spikes within one time step"),
 ])
 def test_bad_input_gives_a_clear_value_error(call, match):
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # no ComplexWarning or DeprecationWarning on the way
         with pytest.raises(ValueError, match=match):
             call()
+
+
+def test_an_empty_batch_gives_empty_results():
+    for model in (nh.LIF(), nh.Izhikevich()):
+        res = model.simulate(np.zeros((0, 5)), 0.25)
+        assert res.V.shape == (0, 5) and res.spike_times == []
 
 
 def test_parameters_are_stored_as_floats():
