@@ -160,7 +160,8 @@ def check_tonic_bursting(res: SimulationResult, onset: float = 22.0) -> CheckRes
     ISIs <= ``BURST_ISI``), and the last burst starting within 1.5 burst periods
     (mean interval between burst starts) of the end of the run.
     """
-    groups = spike_groups(_spikes(res)[_spikes(res) >= onset])
+    s = _spikes(res)
+    groups = spike_groups(s[s >= onset])
     sizes = [g.size for g in groups]
     if len(groups) < 3:
         return _result(False, f"{len(groups)} groups of sizes {sizes}", sizes=sizes)
@@ -304,16 +305,15 @@ def check_subthreshold_oscillations(res: SimulationResult) -> CheckResult:
                    period=period, peaks=height.tolist())
 
 
-def check_resonator(res: SimulationResult, other: tuple[float, float] = (40.0, 280.0),
-                    resonant: tuple[float, float] = (280.0, 400.0)) -> CheckResult:
+def check_resonator(res: SimulationResult, split: float = 280.0) -> CheckResult:
     """Resonator: fires for the doublet at the resonant interval only.
 
     Published pulses: a doublet 20 ms apart at 40 and 60 ms, one 40 ms apart at
-    280 and 320 ms. Passes with no spike in ``other`` (ms) and >= 1 in
-    ``resonant`` (ms), and none before either.
+    280 and 320 ms. Passes with no spike before ``split`` (ms: the first doublet
+    and everything before it) and >= 1 after it.
     """
     s = _spikes(res)
-    n_other, n_res = _count(s, 0.0, other[1]), _count(s, *resonant)
+    n_other, n_res = _count(s, 0.0, split), _count(s, split)
     text = f"20 ms doublet: {n_other}, 40 ms: {n_res} {_spike_word(n_res)}"
     return _result(n_other == 0 and n_res >= 1, text, other=n_other, resonant=n_res)
 
