@@ -192,9 +192,10 @@ def assemble(config: Config, text_width: float) -> tuple[nbformat.NotebookNode, 
     seen: set[str] = set()
     for index, cell in enumerate(merged.cells):
         nm = cell.metadata["nm"]
-        for key in ("latex",):
-            if key in nm:
-                nm[key] = conv.resolve(nm[key])
+        if "latex" in nm:
+            nm["latex"] = conv.resolve(nm["latex"])
+            if nm["where"].startswith("report/"):  # corrections, validation, references run on
+                nm["latex"] = nm["latex"].replace("\\chapter{", "\\nmrunonchapter{", 1)
         for kind in ("figure", "table"):
             if nm.get(kind):
                 nm[kind]["caption"] = conv.resolve(nm[kind]["caption"])
@@ -316,8 +317,8 @@ def run_xelatex(tex: Path) -> Path:
         if n >= 2 and settled and not re.search(r"Rerun to get|Label\(s\) may have changed", text):
             break
     print(f"    xdvipdfmx ({time.perf_counter() - _T0:.1f} s)", flush=True)
-    proc = subprocess.run(["xdvipdfmx", "-q", "-z", "1", xdv.name], cwd=tex.parent, capture_output=True, text=True,
-                          errors="replace")
+    proc = subprocess.run(["xdvipdfmx", "-q", "-z", "1", xdv.name], cwd=tex.parent, capture_output=True,
+                          text=True, errors="replace")
     if proc.returncode != 0 or not pdf.exists():
         pdf.unlink(missing_ok=True)
         raise BuildError(f"xdvipdfmx: {proc.stderr.strip() or 'failed'}")

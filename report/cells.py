@@ -43,7 +43,7 @@ ANSWER_LEAD = re.compile(r"^\s*\*\*Answer(?:\s*\(([a-z])\))?\.?\*\*\.?\s*")
 QUESTION_LEAD = re.compile(r"^>\s*\*\*Question\s+(\d+\.\d+)\s*(?:\(([a-z])\))?\.?\*\*\.?\s*")
 ANCHOR = re.compile(r"<a\s+(?:id|name)\s*=\s*[\"']([^\"']+)[\"']\s*>\s*</a>")
 LINK_TARGET = re.compile(r"\]\(#([^)\s]+)\)")
-HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$", re.MULTILINE)
+HEADING = re.compile(r"^(#{1,6})[ \t]+(.*?)[ \t]*#*[ \t]*$", re.MULTILINE)
 IMAGE_TYPES = ("application/pdf", "image/png", "image/jpeg")
 GLANCE_WORDS = 30
 

@@ -117,7 +117,8 @@ def make_project(tmp_path: Path, one=None, two=None, references=None) -> build.C
     rdir.mkdir()
     (rdir / "corrections.md").write_text(
         "# Corrections\n\n1. The weak current: [see Question 2.1](#sec-weak).\n"
-        "2. Recovery: Chapter 2, [the section](#sec:2:question-3-4-refractoriness).\n")
+        "2. Recovery: Chapter 2, [the section](#sec:2:question-3-4-refractoriness).\n\n"
+        "## Checked values\n\n| quantity | value |\n|---|---:|\n| rest | -65 |\n")
     (rdir / "references.md").write_text(references or (
         "# References\n\n- <a id=\"ref-dayan-abbott-2001\"></a>P. Dayan and L. F. Abbott (2001). "
         "*Theoretical Neuroscience.* MIT Press.\n"))
@@ -150,6 +151,8 @@ def test_questions_answers_figures_and_tables_are_read(tmp_path):
     latex = table.outputs[0]["metadata"]["nm_latex"]
     assert "\\begin{table}" in latex and "\\nmfit{@{}rr@{}}" in latex and "longtable" not in latex
     assert "\\nmanchor{sec-weak}" in texts and "textbackslash" not in texts  # anchors are raw LaTeX
+    corrections = next(c for c in nb.cells if c.metadata["nm"]["where"] == "report/corrections.md")
+    assert "\\nmfit{@{}lr@{}}" in corrections.metadata["nm"]["latex"]  # a table right after a heading
     assert "\\label{tab:1.1}" in latex
     # remove_output hides the confirmation, remove_cell drops the setup and widget cells
     sources = [c.source for c in nb.cells]
