@@ -14,7 +14,28 @@ Steps:
 The previous PDF is removed first, so a failed build leaves no PDF behind; a
 failing step names itself and, for a LaTeX error, the notebook cell.
 
-Usage: python report/build.py [--code] [--output PATH]
+Conventions beyond report/AUTHORING.md that the build implements:
+
+* links: ``[text](#key)`` goes to the LaTeX label ``key``. Labels made for
+  you: ``ch:N`` (chapter N), ``sec:N:slug`` (each ``##`` heading of chapter N,
+  slug = the heading in lower case, runs of other characters as ``-``:
+  "The 2020 initial-condition error" in chapter 3 is
+  ``sec:3:the-2020-initial-condition-error``), ``q:X.Y`` (``q:X.Ya`` for
+  "Question X.Y (a)"), ``fig:N.M``, ``tab:N.M``; your own with
+  ``<a id="key"></a>`` anywhere in a Markdown cell. The build fails on a link
+  to an undefined label and on a ``#ref-...`` key with no entry in
+  report/references.md;
+* plain mentions "Figure N.M", "Table N.M", "Question X.Y", "Chapter N" in
+  prose become links (not in headings, code, math or existing links);
+* the first Markdown table of a cell followed by a ``**Table N.M.**`` caption
+  cell may also be a Markdown cell's own table; tables never split (a table
+  too wide for the page wraps its cells at full width);
+* ``**Answer (a).**`` / ``> **Question X.Y (a).**`` for parts;
+* Markdown is read as CommonMark (as Jupyter does): "(a)" does not start a
+  list, and a number at a line start does not either unless it is 1;
+* text/latex outputs are copied into the LaTeX as they are.
+
+Usage: python report/build.py [--code] [--output PATH] [--notebooks DIR]
 """
 
 from __future__ import annotations
