@@ -1,9 +1,11 @@
 """Shared simulation plumbing: the result type, the model protocol, the sparse spike
 buffer of the compiled kernels and the simulate recipe LIF and Izhikevich share.
 
-Recipe (``prepare_drive`` then ``run_kernel``): check the time step, the current and
-an optional per-neuron gain; the model checks its own options and initial state;
-the kernel integrates every neuron, appending spike times to one flat buffer that
+Recipe: ``drive = prepare_drive(I, dt, gain)`` checks the time step, the current and
+an optional per-neuron gain; the model checks its own options and its initial state
+(``drive.initial(name, value)``); ``run_kernel(kernel, drive, names, record, method,
+reasons)`` runs the compiled kernel and returns the :class:`SimulationResult`.
+The kernel integrates every neuron, appending spike times to one flat buffer that
 it grows (doubling) as needed, so memory follows the total number of spikes, not
 batch x the most spikes of any neuron; a kernel that meets an input its scheme
 cannot integrate stops and reports a status code, raised here as a ``ValueError``
@@ -150,6 +152,11 @@ class Drive:
     @property
     def n(self) -> int:
         return self.I.shape[1]
+
+    def initial(self, name: str, value) -> np.ndarray:
+        """An initial value (scalar or one per neuron) as a (batch,) float64 array;
+        ``ValueError`` naming ``name`` if it is not real, finite and of that shape."""
+        return _checks.initial_value(name, value, self.batch)
 
 
 def prepare_drive(I, dt, gain=None) -> Drive:

@@ -639,8 +639,8 @@ class Izhikevich:
                 f"a * dt = {self.a * drive.dt:g} > 2: the {method} update of u, factor 1 - a dt, "
                 "oscillates and diverges; use a smaller dt or the default method 'rk4'"
             )
-        v_start = _checks.initial_value("v0", v0, drive.batch)
-        u_start = _checks.initial_value("u0", self.b * v_start if u0 is None else u0, drive.batch)
+        v_start = drive.initial("v0", v0)
+        u_start = drive.initial("u0", self.b * v_start if u0 is None else u0)
         p = (self.a, self.b, self.c, self.d, self.v_peak)
         q = (self.k2, self.k1, self.k0)
 

@@ -357,8 +357,8 @@ class LIF:
             raise ValueError(refusal)
         if drive.batch:
             self._check_scale(drive)
-        V_start = _checks.initial_value("V0", self.V_rest if V0 is None else V0, drive.batch)
-        ref_start = _checks.initial_value("refractory0", refractory0, drive.batch)
+        V_start = drive.initial("V0", self.V_rest if V0 is None else V0)
+        ref_start = drive.initial("refractory0", refractory0)
         if np.any(ref_start < 0.0):
             raise ValueError(f"refractory0 must be >= 0 ms, got {refractory0!r}")
 
