@@ -35,7 +35,7 @@ MAX_PAGES = 25
 OVERFULL_LIMIT_PT = 5.0
 WRAP_MARKS = "↪↩⤶⤷↵"
 #: Text block of the template (A4, 297 mm high): top margin, bottom margin, mm.
-TOP_MM, BOTTOM_MM, PAGE_MM = 24.0, 26.0, 297.0
+TOP_MM, BOTTOM_MM, PAGE_MM = 21.0, 24.0, 297.0
 RENDER_DPI = 40
 #: A white gap counts as blank when taller than this (two lines of 11 pt text).
 GAP_PT = 28.0
