@@ -286,3 +286,21 @@ def izhikevich_2003_scheme_spike_times(a, b, c, d, I, n_steps, dt=1.0, v0=-65.0,
         v += 0.5 * dt * (0.04 * v * v + 5 * v + 140 - u + I)
         u += dt * a * (b * v - u)
     return np.array(spikes)
+
+
+def hh_spike_times_phi(x0, segments, phi, rtol=1e-8, atol=1e-9, threshold=0.0):
+    """As ``hh_spike_times`` (DOP853, event-located upward crossings of ``threshold``), for
+    the model with every rate multiplied by the temperature factor ``phi`` (``hh_rhs_phi``)."""
+
+    def crossing(_t, x, _I, _phi):
+        return x[0] - threshold
+
+    crossing.direction = 1.0
+    spikes = []
+    x = np.asarray(x0, dtype=float)
+    for t0, t1, I in segments:
+        sol = solve_ivp(hh_rhs_phi, (t0, t1), x, method="DOP853", rtol=rtol, atol=atol,
+                        events=crossing, args=(I, phi))
+        spikes.extend(sol.t_events[0])
+        x = sol.y[:, -1]
+    return np.array(spikes)

@@ -202,7 +202,7 @@ def hh_q35_spike_times() -> list[Row]:
 def hh_fi_rates() -> list[Row]:
     """Steady HH rates (step from rest at 10 ms, RK4 dt 0.02 ms, rate from the intervals in
     210-510 ms, the notebook's f-I protocol) against solve_ivp spike trains."""
-    currents = np.array([6.5, 10.0, 20.0, 50.0])
+    currents = np.array([6.27, 6.5, 10.0, 20.0, 50.0])
     ours = nh.fi_curve(nh.HodgkinHuxley(), currents, dt=0.02, duration=510.0, onset=10.0, offset=510.0,
                        window=(210.0, 510.0), measure="isi")
     x0 = ref.hh_resting_state(0.0)
@@ -216,6 +216,30 @@ def hh_fi_rates() -> list[Row]:
         f"HH steady rate at {', '.join(f'{i:g}' for i in currents)} {UA} (Hz)",
         ", ".join(f"{r:.2f}" for r in ours), ", ".join(f"{r:.2f}" for r in independent),
         "solve_ivp DOP853, rtol $10^{-8}$, same protocol (`hh_spike_times`)",
+        float(np.max(np.abs(ours - independent) / independent)), 1e-6, relative=True,
+    )]
+
+
+def hh_temperature() -> list[Row]:
+    """HH steady rate at I = 10 uA/cm^2 at 10, 15 and 20 degC (every rate times
+    phi = 3^((T - 6.3)/10)): neurohelpers' ``temperature`` against solve_ivp of the textbook
+    right-hand side with the rates scaled by phi written in reference_models."""
+    temperatures = (10.0, 15.0, 20.0)
+    x0 = ref.hh_resting_state(0.0)
+    ours, independent = [], []
+    for T in temperatures:
+        ours.append(nh.fi_curve(nh.HodgkinHuxley(temperature=T), [10.0], dt=0.01, duration=510.0,
+                                onset=10.0, offset=510.0, window=(210.0, 510.0), measure="isi")[0])
+        spikes = ref.hh_spike_times_phi(x0, [(0.0, 10.0, 0.0), (10.0, 510.0, 10.0)],
+                                        3.0 ** ((T - 6.3) / 10.0))
+        inside = spikes[(spikes >= 210.0) & (spikes < 510.0)]
+        independent.append(1000.0 * (inside.size - 1) / (inside[-1] - inside[0]))
+    ours, independent = np.array(ours), np.array(independent)
+    return [Row(
+        f"HH steady rate at 10 {UA} and {', '.join(f'{t:g}' for t in temperatures)} $^\\circ$C, "
+        "$Q_{10} = 3$, RK4 dt 0.01 ms (Hz)",
+        ", ".join(f"{r:.2f}" for r in ours), ", ".join(f"{r:.2f}" for r in independent),
+        "solve_ivp DOP853, rtol $10^{-8}$, rates times $3^{(T - 6.3)/10}$ (`hh_spike_times_phi`)",
         float(np.max(np.abs(ours - independent) / independent)), 1e-6, relative=True,
     )]
 
@@ -413,6 +437,7 @@ GROUPS: list[tuple[Callable[[], list[Row]], bool, str]] = [
     (hh_hopf, False, "Hodgkin-Huxley"),
     (hh_q35_spike_times, False, "Hodgkin-Huxley"),
     (hh_fi_rates, True, "Hodgkin-Huxley"),
+    (hh_temperature, True, "Hodgkin-Huxley"),
     (lif_rates, False, "Leaky integrate-and-fire"),
     (izhikevich_rest, False, "Izhikevich"),
     (izhikevich_bifurcations, False, "Izhikevich"),
