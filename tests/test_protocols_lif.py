@@ -114,7 +114,7 @@ def expected_spikes(C, R, gap, I, t_ref, onset, offset):
 
 
 def test_pulse_protocol_decay_and_spike_times():
-    q = P.lif_pulse_protocol(LIF, (1.0, 2.0), 4.0)
+    q = P.lif_pulse_protocol(LIF, [(20, 40, 1.0), (70, 80, 2.0)], [(20, 80, 4.0)])
     assert q["tau_fit"] == pytest.approx(10.0, rel=1e-6)
     assert q["spikes_a"].size == 0
     V40 = -65.0 + 10.0 * (1 - math.exp(-2.0))  # end of the first pulse
@@ -127,16 +127,20 @@ def test_pulse_protocol_decay_and_spike_times():
 
 def test_pulse_protocol_2020_set_and_loop():
     model = nh.LIF(C=4.0, R=5.0, V_rest=-65.0, V_th=30.0, V_reset=-65.0, t_ref=0.0)
-    exact = P.lif_pulse_protocol(model, (10.0, 20.0), 40.0)
-    loop = P.lif_pulse_protocol(model, (10.0, 20.0), 40.0, method="2020 loop")
+    a, b = [(20, 40, 1.0), (70, 80, 2.0)], [(20, 80, 4.0)]
+    exact = P.lif_pulse_protocol(model, a, b, scale=10.0)
+    loop = P.lif_pulse_protocol(model, a, b, scale=10.0, method="2020 loop")
     truth = expected_spikes(4.0, 5.0, 95.0, 40.0, 0.0, 20.0, 80.0)
     assert exact["spikes_b"] == pytest.approx(truth, abs=1e-9)
     # tau = 20 ms >> dt: the 2020 loop lands within a few steps of the true times
     assert loop["spikes_b"].size == truth.size
     assert np.max(np.abs(loop["spikes_b"] - truth)) < 0.05
     assert loop["tau_fit"] == pytest.approx(20.0, rel=1e-3)
+    assert np.max(exact["I_b"]) == 40.0 and P.LOOP_2020["V_spike"] == 80.0
     with pytest.raises(ValueError):
-        P.lif_pulse_protocol(model, method="rk4")
+        P.lif_pulse_protocol(model, a, b, method="rk4")
+    with pytest.raises(ValueError, match="two pulses"):
+        P.lif_pulse_protocol(model, a[:1], b)
 
 
 def test_loop_2020_subthreshold_is_geometric_euler():
@@ -166,7 +170,11 @@ def test_loop_2020_regimes_at_hand_derived_currents():
     cols = P.loop_2020_regimes(currents, rates)
     assert cols["rate (kHz)"] == [0.0, 25.0, 50.0]
     assert cols["from $I$ (nA)"] == pytest.approx([first - 0.05, first + 0.05, every + 0.05])
-    assert cols["currents"] == [1, 2, 1]
+    assert cols["grid points"] == [1, 2, 1]
+    expected = {"every second step": first, "every step": every}
+    assert P.loop_2020_thresholds(C, R, dt=dt) == pytest.approx(expected)
+    with pytest.raises(ValueError, match="dt"):
+        P.loop_2020_thresholds(4.0, 5.0, dt=0.02)
 
 
 def test_fi_2020_artefact_curves():
@@ -178,6 +186,15 @@ def test_fi_2020_artefact_curves():
     assert art["onset"][next(iter(art["curves"]))] == pytest.approx(amps[amps > 14.25][0])
     assert list(art["onset"].values())[3] == pytest.approx(amps[amps > 19.0][0])
     assert curves[1].max() <= 1000.0 / 0.02 and curves[2].max() <= 1000.0 / 0.01  # at most a spike a step
+    assert art["regimes"]["rate (kHz)"] == [0.0, 25.0, 50.0]
+    assert art["table"]["highest $f$ (kHz)"][0] == 50.0
+
+
+def test_columns_table():
+    table = P.columns_table({"a (nA)": [1.0, 2.5], "b": ["x", None]})
+    assert str(table).splitlines() == ["| a (nA) | b |", "|---:|:---|", "| 1 | x |", "| 2.5 | – |"]
+    with pytest.raises(ValueError, match="same length"):
+        P.columns_table({"a": [1], "b": [1, 2]})
 
 
 def test_rate_error_vs_dt_orders():
@@ -195,7 +212,8 @@ def test_lif_figures_are_text_width_with_readable_fonts():
         figures = [
             nh.plotting.weak_current_figure(P.constant_current_runs(LIF, 1.2, duration=50.0)),
             nh.plotting.strong_current_figure(P.constant_current_runs(LIF, 3.0, duration=50.0), fi),
-            nh.plotting.lif_pulse_figure(P.lif_pulse_protocol(LIF)),
+            nh.plotting.lif_pulse_figure(
+                P.lif_pulse_protocol(LIF, [(20, 40, 1), (70, 80, 2)], [(20, 80, 4)])),
             nh.plotting.lif_fi_figure(fi, LIF),
             nh.plotting.rate_saturation_figure(fi, LIF),
             nh.plotting.artefact_2020_figure(P.fi_2020_artefact(np.linspace(0.0, 400.0, 11))),

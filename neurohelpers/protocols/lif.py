@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from types import MappingProxyType
 
 import numpy as np
 
@@ -22,9 +23,12 @@ from ..hodgkin_huxley import HodgkinHuxley
 from ..izhikevich import Izhikevich
 from ..lif import LIF
 from ..stimulus import pulse_current, time_axis
+from ..tables import MarkdownTable, markdown_table
 from .common import fi_curve
 
 __all__ = [
+    "LOOP_2020",
+    "columns_table",
     "constant_current_runs",
     "fi_2020_artefact",
     "fi_curve_loop_2020",
@@ -34,12 +38,25 @@ __all__ = [
     "lif_loop_2020",
     "lif_pulse_protocol",
     "loop_2020_regimes",
+    "loop_2020_thresholds",
     "pulse_table",
     "rate_error_vs_dt",
     "rate_gap_table",
     "shunting_shift",
     "weak_current_table",
 ]
+
+
+#: Fixed values of the 2020 LIF loop: time step (ms), rest, threshold and stored spike value (mV).
+LOOP_2020 = MappingProxyType({"dt": 0.02, "V_rest": -65.0, "V_th": 30.0, "V_spike": 80.0})
+
+
+def columns_table(columns: dict, digits: int = 4) -> MarkdownTable:
+    """A results table from an ordered dict of columns (header -> equally long list of cells)."""
+    lengths = {len(v) for v in columns.values()}
+    if len(lengths) != 1:
+        raise ValueError(f"columns must all have the same length, got lengths {sorted(lengths)}")
+    return markdown_table(list(columns), list(zip(*columns.values(), strict=True)), digits=digits)
 
 
 def if_counterpart(model: LIF) -> LIF:
@@ -271,52 +288,67 @@ def lif_limitations(model: LIF, *, dt: float = 0.05, gR: float = 1.0) -> dict:
         "panel": ["(a) first / last ISI (ms)", "(b) peak (mV) / width at $-30$ mV (ms)",
                   "(c) spikes after release", "(d) rheobase (nA)"],
         "LIF": [f"{stats['LIF']['first_isi']:.2f} / {stats['LIF']['last_isi']:.2f}",
-                f"{model.V_th:.1f} (threshold) / 0", f"{int(np.sum(c['LIF'].spike_times > 200.0))}",
+                f"no waveform: reset at {model.V_th:.1f}", f"{int(np.sum(c['LIF'].spike_times > 200.0))}",
                 f"{model.rheobase:.2f}"],
         "model with the mechanism": [
             f"{stats['RS']['first_isi']:.2f} / {stats['RS']['last_isi']:.2f} (Izhikevich RS)",
             f"{V_hh.max():.1f} / {above[-1] - above[0]:.2f} (Hodgkin-Huxley)",
             f"{int(np.sum(c['TC'].spike_times > 200.0))} (Izhikevich TC)",
-            f"{d['shunted'].rheobase:.2f} (LIF with shunt $g_sR = {gR:g}$)"],
+            f"{d['shunted'].rheobase:.2f} (LIF with shunt)"],
+        "stimulus": ["LIF 3 nA, RS $I$ = 10, for 300 ms",
+                     "HH 20 $\\mu$A/cm$^2$ for 1 ms; LIF 3 nA",
+                     "LIF $-1$ nA, TC $I = -10$, 50-200 ms",
+                     f"shunt $g_sR$ = {gR:g}, reversal at rest"],
     }
     return {"a": a, "b": b, "c": c, "d": d, "table": table,
             "hh_undershoot": float(V_hh[t_b > 8.0].min()), "lif_after_max": float(c["LIF"].V[after].max())}
 
 
-def lif_pulse_protocol(model: LIF, sub=(1.0, 2.0), spiking: float = 4.0, *, dt: float = 0.02,
-                       method: str = "exact") -> dict:
-    """The two Question 3.1 protocols (2020 timing) on one LIF neuron.
-
-    (a) pulses of ``sub[0]`` nA at 20-40 ms and ``sub[1]`` nA at 70-80 ms,
-    100 ms; the decay after the first pulse is fitted (40-70 ms). (b) a
-    ``spiking`` nA pulse at 20-80 ms.
+def lif_pulse_protocol(model: LIF, decay_pulses, spike_pulses, *, scale: float = 1.0,
+                       duration: float = 100.0, dt: float = 0.02, method: str = "exact") -> dict:
+    """The two Question 3.1 protocols on one LIF neuron.
 
     Parameters
     ----------
+    model : LIF
+    decay_pulses : sequence of (start, stop, amplitude)
+        Protocol (a), ms and nA (two or more sub-threshold pulses); the decay
+        between the end of the first and the start of the second is fitted.
+    spike_pulses : sequence of (start, stop, amplitude)
+        Protocol (b), ms and nA; its first pulse is the rate window.
+    scale : float
+        Factor applied to every amplitude (e.g. 10 for the 2020 amplitudes).
+    duration, dt : float
+        Run length and time step, ms.
     method : {"exact", "2020 loop"}
-        ``"2020 loop"`` runs :func:`lif_loop_2020` (forward Euler, V_spike = 80 mV
-        stored at each spike, leak from it on the next step); it takes V_rest
-        and V_th from ``model`` and ignores V_reset and t_ref.
+        ``"2020 loop"`` runs :func:`lif_loop_2020` (forward Euler, V_spike
+        stored at each spike, leak from it on the next step); it takes C, R,
+        V_rest and V_th from ``model`` and ignores V_reset and t_ref.
 
     Returns
     -------
     dict
         ``t``, ``I_a``, ``I_b`` (nA), ``V_a``, ``V_b`` (mV), ``spikes_a``,
-        ``spikes_b`` (ms), ``tau_fit`` (ms), ``model`` and ``method``.
+        ``spikes_b`` (ms), ``tau_fit`` (ms), ``window`` (rate window of (b), ms),
+        ``model`` and ``method``.
     """
     _checks.method_name(method, ("exact", "2020 loop"))
-    t = time_axis(100.0, dt)
-    I_a = pulse_current(t, [(20, 40, float(sub[0])), (70, 80, float(sub[1]))])
-    I_b = pulse_current(t, [(20, 80, float(spiking))])
-    out = {"t": t, "I_a": I_a, "I_b": I_b, "model": model, "method": method}
-    for key, drive in (("a", I_a), ("b", I_b)):
+    pulses = {k: [(float(s), float(e), scale * float(a)) for s, e, a in p]
+              for k, p in (("a", decay_pulses), ("b", spike_pulses))}
+    if len(pulses["a"]) < 2 or not pulses["b"]:
+        raise ValueError("decay_pulses needs at least two pulses and spike_pulses at least one")
+    t = time_axis(duration, dt)
+    out = {"t": t, "model": model, "method": method, "window": pulses["b"][0][:2]}
+    for key, p in pulses.items():
+        drive = out["I_" + key] = pulse_current(t, p)
         if method == "exact":
             res = model.simulate(drive, dt)
             out["V_" + key], out["spikes_" + key] = res.V, res.spike_times
         else:
             V, _ = lif_loop_2020(drive, model.C, model.R, dt=dt, V_rest=model.V_rest, V_th=model.V_th)
-            out["V_" + key], out["spikes_" + key] = V, t[V == 80.0]
-    out["tau_fit"] = decay_time_constant(t, out["V_a"], model.V_rest, window=(40.0, 70.0))
+            out["V_" + key], out["spikes_" + key] = V, t[V == LOOP_2020["V_spike"]]
+    gap = (pulses["a"][0][1], pulses["a"][1][0])
+    out["tau_fit"] = decay_time_constant(t, out["V_a"], model.V_rest, window=gap)
     return out
 
 
@@ -327,7 +359,7 @@ def pulse_table(runs: dict) -> dict:
     for label, r in runs.items():
         s = r["spikes_b"]
         values = [label, r["model"].tau, r["tau_fit"], float(r["V_a"].max()), int(r["spikes_a"].size),
-                  int(s.size), float(s[0]) if s.size else None, firing_rate(s, (20.0, 80.0))]
+                  int(s.size), float(s[0]) if s.size else None, firing_rate(s, r["window"])]
         for key, value in zip(cols, values, strict=True):
             cols[key].append(value)
     return cols
@@ -404,7 +436,33 @@ def loop_2020_regimes(currents, rates) -> dict:
     edges = np.flatnonzero(np.diff(rates) != 0) + 1
     starts, stops = np.r_[0, edges], np.r_[edges, rates.size] - 1
     return {"rate (kHz)": list(rates[starts] / 1000.0), "from $I$ (nA)": list(currents[starts]),
-            "to $I$ (nA)": list(currents[stops]), "currents": [int(n) for n in stops - starts + 1]}
+            "to $I$ (nA)": list(currents[stops]), "grid points": [int(n) for n in stops - starts + 1]}
+
+
+def loop_2020_thresholds(C: float = 0.003, R: float = 5.0, *, dt: float = 0.02, V_rest: float = -65.0,
+                         V_th: float = 30.0, V_spike: float = 80.0) -> dict[str, float]:
+    """Currents (nA) at which :func:`lif_loop_2020` switches regime under a constant current.
+
+    With x = V - V_rest, one Euler step from rest gives x = I dt / C, and the
+    Euler factor a = 1 - dt/tau (tau = R C) lies in (-1, 0) for tau < dt < 2 tau, so that
+    first step is the largest excursion: no spike for I <= (V_th - V_rest) C / dt.
+    Above it the neuron fires ``"every second step"``: the step after a spike
+    computes its leak from V_spike and stays below threshold until
+    I > (V_th - V_rest) C / dt + (V_spike - V_rest) / R (``"every step"``); the step
+    after that crosses again provided dt (V_spike - V_rest) / tau >= V_th - V_rest.
+    Step sizes outside these conditions are refused (ValueError).
+    """
+    _checks.positive("C", C)
+    _checks.positive("R", R)
+    _checks.positive("dt", dt)
+    tau = R * C
+    if not (tau < dt < 2.0 * tau and dt * (V_spike - V_rest) / tau >= V_th - V_rest):
+        raise ValueError(
+            f"dt = {dt:g} ms: the two regimes need tau < dt < 2 tau (tau = R C = {tau:g} ms) "
+            "and dt (V_spike - V_rest) / tau >= V_th - V_rest"
+        )
+    first = (V_th - V_rest) * C / dt
+    return {"every second step": first, "every step": first + (V_spike - V_rest) / R}
 
 
 def fi_2020_artefact(currents, *, C: float = 0.003, R: float = 5.0, V_th: float = 30.0) -> dict:
@@ -417,7 +475,9 @@ def fi_2020_artefact(currents, *, C: float = 0.003, R: float = 5.0, V_th: float 
         t_ref = 0), ``curves``: label -> rates (Hz) for the literal 2020 loop,
         forward Euler with a correct reset at dt 0.02 and 0.01 ms (forced past
         its stability limit), the exact integrator, and ``analytic``; ``rheobase``
-        (nA) and ``onset``: label -> first current with a spike (nA, NaN if none).
+        (nA), ``onset``: label -> first current with a spike (nA, NaN if none),
+        ``table``: columns scheme, first current with a spike (nA), highest rate (kHz),
+        and ``regimes``: :func:`loop_2020_regimes` of the 2020 loop curve.
     """
     currents = np.asarray(currents, dtype=np.float64)
     model = LIF(C=C, R=R, V_rest=-65.0, V_th=V_th, V_reset=-65.0, t_ref=0.0)
@@ -430,8 +490,12 @@ def fi_2020_artefact(currents, *, C: float = 0.003, R: float = 5.0, V_th: float 
         "exact, $dt$ = 0.02 ms": fi_curve(model, currents, dt=0.02, measure="isi"),
     }
     onset = {k: float(currents[np.argmax(v > 0)]) if np.any(v > 0) else math.nan for k, v in curves.items()}
+    table = {"scheme": list(curves), "first $I$ with a spike (nA)": list(onset.values()),
+             "highest $f$ (kHz)": [float(v.max()) / 1000.0 for v in curves.values()]}
+    loop = next(iter(curves.values()))
     return {"currents": currents, "model": model, "curves": curves, "analytic": model.rate(currents),
-            "rheobase": model.rheobase, "onset": onset}
+            "rheobase": model.rheobase, "onset": onset, "table": table,
+            "regimes": loop_2020_regimes(currents, loop)}
 
 
 def rate_error_vs_dt(model: LIF, current: float = 3.0, steps=None, *, duration: float = 1000.0) -> dict:
