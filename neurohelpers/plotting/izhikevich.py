@@ -276,16 +276,16 @@ def fi_onset_figure(
     for i, label in enumerate(rates):
         colour = f"C{i}"
         left.plot(currents, rates[label], color=colour, label=label)
-        right.plot(zoom_currents, zoom_rates[label], ".-", ms=2.5, color=colour, label=label)
+        right.plot(zoom_currents, zoom_rates[label], ".-", ms=2.5, color=colour)
         bif = bifurcations[label]
         right.axvline(bif["hopf"], color=colour, ls="--", lw=0.9)
         right.axvline(bif["saddle_node"], color=colour, ls=":", lw=0.9)
-    right.plot([], [], "k--", lw=0.9, label="Hopf")
+    right.plot([], [], "k--", lw=0.9, label="Hopf")  # colours as in (a)
     right.plot([], [], "k:", lw=0.9, label="saddle-node")
     left.set(xlabel=I_LABEL, ylabel="Firing rate (Hz)", title="(a) steady-state f-I")
     right.set(xlabel=I_LABEL, title="(b) onset")
     left.legend(loc="upper left")
-    right.legend(loc="lower right", fontsize=7)
+    right.legend(loc="center left", fontsize=7, handlelength=1.6)
     for ax in (left, right):
         ax.grid(alpha=0.3)
     return fig
