@@ -24,6 +24,13 @@ Three voltage frames are in use for this model:
   E_Na = 50, E_K = -77, E_L = -54.387 mV (Dayan & Abbott 2001, ch. 5).
 
 A spike is an upward crossing of 0 mV (modern) or +65 mV (rest0).
+
+Integration (``simulate``): classical RK4 by default; a step where dt times the
+fastest decay rate (a gate's alpha + beta, or g_total / C) would leave RK4's
+stability region, as in deep hyperpolarisation, is taken by an exponential
+midpoint step instead (each gate relaxes exactly towards x_inf, V towards the
+reversal potential of the frozen conductances; second order, stable at any dt).
+A state that leaves the valid range stops the run with a ``ValueError``.
 """
 
 from __future__ import annotations
@@ -255,8 +262,8 @@ def _exponential_step(V, m, h, n, I, dt, p):
     """Exponential midpoint step (second order, stable for any dt): a frozen-coefficient
     half step from the start gives the midpoint state, whose coefficients then carry
     the full step. Gates stay in [0, 1]; V cannot overshoot its frozen target."""
-    Vh, mh, hh, nh = _frozen_step(V, m, h, n, I, 0.5 * dt, p, V, m, h, n)
-    return _frozen_step(V, m, h, n, I, dt, p, Vh, mh, hh, nh)
+    V_mid, m_mid, h_mid, n_mid = _frozen_step(V, m, h, n, I, 0.5 * dt, p, V, m, h, n)
+    return _frozen_step(V, m, h, n, I, dt, p, V_mid, m_mid, h_mid, n_mid)
 
 
 @njit(cache=True, error_model="numpy", fastmath={"arcp", "contract"})
