@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from ..integrate import SimulationResult
 from ..izhikevich import PRESETS, Izhikevich
@@ -48,7 +49,7 @@ def spike_count_text(n: int) -> str:
 
 def izhikevich_trace_figure(
     res: SimulationResult,
-    current,
+    current: ArrayLike,
     cell: Izhikevich,
     *,
     title: str | None = None,
@@ -244,9 +245,9 @@ def bifurcation_phase_plane_figure(
 
 
 def fi_onset_figure(
-    currents,
+    currents: ArrayLike,
     rates: dict[str, np.ndarray],
-    zoom_currents,
+    zoom_currents: ArrayLike,
     zoom_rates: dict[str, np.ndarray],
     bifurcations: dict[str, dict[str, float]],
     *,

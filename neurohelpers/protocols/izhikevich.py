@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from .. import _checks
 from ..analysis import decay_time_constant, firing_rate, isi_statistics
@@ -102,7 +103,9 @@ def _rest_start(cell: Izhikevich) -> dict[str, float]:
     return {"v0": rest["v"], "u0": rest["u"]}
 
 
-def steady_fi_curve(cell: Izhikevich, currents, *, dt: float = 0.05, duration: float = 4000.0) -> np.ndarray:
+def steady_fi_curve(
+    cell: Izhikevich, currents: ArrayLike, *, dt: float = 0.05, duration: float = 4000.0
+) -> np.ndarray:
     """Steady firing rate against a current step applied at t = 0 to the rest at I = 0.
 
     Parameters
@@ -292,7 +295,7 @@ def excitability_table(summaries: dict[str, dict[str, float]]) -> tuple[list[str
 
 
 def recovery_measures(
-    res: SimulationResult, cell: Izhikevich, input_off: float, times=()
+    res: SimulationResult, cell: Izhikevich, input_off: float, times: ArrayLike = ()
 ) -> dict[str, float | np.ndarray]:
     """How v and u recover after the input stops (Question 3.4 b).
 
@@ -339,7 +342,7 @@ def recovery_measures(
 
 def paired_pulse_thresholds(
     cell: Izhikevich,
-    delays,
+    delays: ArrayLike,
     *,
     width: float = 1.0,
     first_factor: float = 2.0,
@@ -413,7 +416,7 @@ def paired_pulse_thresholds(
             "thresholds": thresholds, "ratio": thresholds / single}
 
 
-def paired_pulse_table(result: dict, shown) -> tuple[list[str], list[list]]:
+def paired_pulse_table(result: dict, shown: ArrayLike) -> tuple[list[str], list[list]]:
     """Headers (the delays in ``shown``, ms) and one row of threshold ratios from
     :func:`paired_pulse_thresholds` output; every delay in ``shown`` must have been run."""
     delays = list(result["delays"])
@@ -459,7 +462,7 @@ def describe_recovery(res: SimulationResult, rec: dict, cell: Izhikevich) -> str
 
 def pulse_pair_scan(
     cell: Izhikevich,
-    gaps,
+    gaps: ArrayLike,
     *,
     amplitude: float = 2.2,
     width: float = 1.0,
@@ -503,7 +506,7 @@ def pulse_pair_scan(
     return {"gaps": gaps, "counts": counts[1:], "single": int(counts[0])}
 
 
-def describe_resonance(cell: Izhikevich, gaps) -> str:
+def describe_resonance(cell: Izhikevich, gaps: ArrayLike) -> str:
     """Two lines: the period of the damped oscillation of the rest, and the pulse-pair
     intervals (``gaps``, ms) that fire, from :func:`pulse_pair_scan` with its defaults."""
     rest = rest_state(cell, 0.0)
@@ -536,7 +539,7 @@ def phase_plane_runs(
     return spiking, escape
 
 
-def firing_windows(gaps, counts) -> list[tuple[float, float]]:
+def firing_windows(gaps: ArrayLike, counts: ArrayLike) -> list[tuple[float, float]]:
     """Runs of consecutive ``gaps`` whose ``counts`` are positive, as (first, last) pairs."""
     gaps = np.asarray(gaps, dtype=np.float64)
     fires = np.asarray(counts) > 0
