@@ -9,7 +9,7 @@ from collections.abc import Iterable
 
 import numpy as np
 
-from ._checks import finite, non_negative, positive
+from ._checks import finite, non_negative, positive, real_array
 
 
 def _edge_tolerance(t: np.ndarray) -> float:
@@ -18,10 +18,29 @@ def _edge_tolerance(t: np.ndarray) -> float:
 
 
 def _as_time(t) -> np.ndarray:
-    t = np.asarray(t, dtype=np.float64)
+    t = real_array("t", t)
     if t.ndim != 1 or t.size == 0:
         raise ValueError(f"t must be a non-empty 1-D time axis (ms); got shape {t.shape}")
     return t
+
+
+def _amplitude(name: str, value) -> np.ndarray:
+    """A finite real scalar or (batch,) array of amplitudes (model current unit)."""
+    arr = real_array(name, value)
+    if arr.ndim > 1:
+        raise ValueError(f"{name} must be a number or a 1-D array (batch,); got shape {arr.shape}")
+    if not np.all(np.isfinite(arr)):
+        raise ValueError(f"{name} must be finite")
+    return arr
+
+
+def _add(total: np.ndarray, term: np.ndarray) -> np.ndarray:
+    """``total + term``, refusing array amplitudes of different batch sizes."""
+    if total.ndim == 2 and term.ndim == 2 and total.shape != term.shape:
+        raise ValueError(
+            f"array amplitudes must all have the same length; got {total.shape[0]} and {term.shape[0]}"
+        )
+    return total + term
 
 
 def time_axis(duration: float, dt: float) -> np.ndarray:
@@ -77,11 +96,9 @@ def pulse_current(t, pulses: Iterable[tuple[float, float, float]]) -> np.ndarray
         stop = finite("pulse stop", stop)
         if stop < start:
             raise ValueError(f"pulse stop ({stop:g} ms) is before its start ({start:g} ms)")
-        amp = np.asarray(amp, dtype=np.float64)
-        if not np.all(np.isfinite(amp)):
-            raise ValueError("pulse amplitude must be finite")
+        amp = _amplitude("pulse amplitude", amp)
         on = (t >= start - tol) & (t < stop - tol)
-        total = total + amp[..., None] * on
+        total = _add(total, amp[..., None] * on)
     return total
 
 
@@ -117,8 +134,6 @@ def step_current(t, steps: Iterable[tuple[float, float]]) -> np.ndarray:
         except (TypeError, ValueError):
             raise ValueError(f"each step must be (time, change); got {item!r}") from None
         when = finite("step time", when)
-        change = np.asarray(change, dtype=np.float64)
-        if not np.all(np.isfinite(change)):
-            raise ValueError("step change must be finite")
-        total = total + change[..., None] * (t >= when - tol)
+        change = _amplitude("step change", change)
+        total = _add(total, change[..., None] * (t >= when - tol))
     return total

@@ -1,3 +1,5 @@
+import warnings
+
 import numpy as np
 import pytest
 
@@ -51,3 +53,25 @@ def test_array_amplitude_gives_a_batch():
 def test_bad_stimulus_input_raises(call):
     with pytest.raises(ValueError):
         call()
+
+
+T = nh.time_axis(1, 0.1)
+
+
+@pytest.mark.parametrize(
+    "call, match",
+    [
+        (lambda: nh.pulse_current(T, [(0.1, 0.2, 1.0 + 2j)]), "pulse amplitude must be real"),
+        (lambda: nh.step_current(nh.time_axis(1, 0.1), [(0.1, np.array([1j]))]), "step change must be real"),
+        (lambda: nh.pulse_current(nh.time_axis(1, 0.1) + 0j, [(0.1, 0.2, 1.0)]), "t must be real"),
+        (lambda: nh.time_axis(10.0, np.array([0.1])), "dt must be a scalar"),
+        (lambda: nh.time_axis("10", 0.1), "duration must be a real number"),
+        (lambda: nh.pulse_current(nh.time_axis(1, 0.1), [(0.1, 0.2, np.ones((2, 2)))]), "1-D array"),
+        (lambda: nh.pulse_current(T, [(0.1, 0.2, [1.0, 2.0]), (0.3, 0.4, [1.0, 2.0, 3.0])]), "same length"),
+    ],
+)
+def test_bad_stimulus_values_name_the_argument_without_numpy_warnings(call, match):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(ValueError, match=match):
+            call()
