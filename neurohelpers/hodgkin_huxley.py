@@ -671,15 +671,16 @@ class HodgkinHuxley:
         _checks.method_name(method, METHODS)
         drive = prepare_drive(I, dt, gain)
         _check_time_step(drive, method, self.C, allow_unstable)
-        x0 = self._initial_state(drive.batch, V0, m0, h0, n0)
+        x0 = self._initial_state(drive, V0, m0, h0, n0)
         return self._run(drive, _SCHEME_CODE[method], x0, record, method)[0]
 
-    def _initial_state(self, batch: int, V0, m0, h0, n0) -> np.ndarray:
+    def _initial_state(self, drive: Drive, V0, m0, h0, n0) -> np.ndarray:
         """(4, batch) modern-frame initial V, m, h, n, validated."""
+        batch = drive.batch
         if V0 is None:
             V_start = np.full(batch, self.resting_state()["V"])
         else:
-            V_start = _checks.initial_value("V0", V0, batch)
+            V_start = drive.initial("V0", V0)
             low, high = (v + self.shift for v in V_RANGE)
             if np.any((V_start < low) | (V_start > high)):
                 raise ValueError(f"V0 must lie in [{low:g}, {high:g}] mV in the {self.convention} frame")
@@ -690,7 +691,7 @@ class HodgkinHuxley:
             if given is None:
                 x0[row] = gates[f"{name}_inf"]
                 continue
-            value = _checks.initial_value(f"{name}0", given, batch)
+            value = drive.initial(f"{name}0", given)
             if np.any((value < 0.0) | (value > 1.0)):
                 raise ValueError(f"{name}0 is a gate (fraction open) and must lie in [0, 1], got {given!r}")
             x0[row] = value
@@ -734,7 +735,7 @@ class HodgkinHuxley:
 def _check_time_step(drive: Drive, method: str, C: float, allow_unstable: bool) -> None:
     """Unless ``allow_unstable``: dt at most ``MAX_DT[method]`` and the current alone
     moving V by at most ``MAX_DV_PER_STEP`` per step; else ``ValueError``."""
-    if allow_unstable:
+    if allow_unstable or drive.batch == 0:
         return
     dt, limit = drive.dt, MAX_DT[method]
     if dt > limit:

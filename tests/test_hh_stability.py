@@ -27,7 +27,7 @@ def rest_vector(model=HH):
 def run_scheme(model, I, dt, scheme):
     """Run with a kernel scheme code; returns (result, exponential steps per neuron)."""
     drive = prepare_drive(I, dt)
-    x0 = model._initial_state(drive.batch, None, None, None, None)
+    x0 = model._initial_state(drive, None, None, None, None)
     return model._run(drive, scheme, x0, True, "test")
 
 
@@ -173,3 +173,8 @@ def test_dt_messages_recommend_only_another_method():
     assert "default" not in str(rk4_error.value) and "smaller dt" in str(rk4_error.value)
     with pytest.raises(ValueError, match='method="rk4"'):
         HH.simulate(np.zeros(3), 0.05, method="euler")
+
+
+def test_an_empty_batch_gives_empty_results():
+    res = HH.simulate(np.zeros((0, 5)), 0.01)
+    assert res.V.shape == (0, 5) and res.spike_times == []
