@@ -572,11 +572,12 @@ class Izhikevich:
         dt: float,
         *,
         method: str = "rk4",
-        v0: float | np.ndarray = -65.0,
+        V0: float | np.ndarray | None = None,
         u0: float | np.ndarray | None = None,
         record: bool = True,
         allow_unstable: bool = False,
         gain=None,
+        v0: float | np.ndarray | None = None,
     ) -> SimulationResult:
         """Integrate the neuron driven by a sampled current.
 
@@ -600,10 +601,10 @@ class Izhikevich:
             step for v (``k2*v^2`` evaluated as written there), then u from the new v,
             spike only when ``v > v_peak`` (strict). The explicit schemes put spikes
             on the grid.
-        v0 : float or array of shape (batch,)
-            Initial v, mV (default -65).
+        V0 : float or array of shape (batch,), optional
+            Initial v, mV (default -65); the same name as for the other models.
         u0 : float or array of shape (batch,), optional
-            Initial u; default ``b * v0`` as in the 2003 paper (also for
+            Initial u; default ``b * V0`` as in the 2003 paper (also for
             ``recovery="accommodation"``, whose rest is ``u = k2 65^2 - 65 k1 + k0 + I``:
             -16 for the 2003 quadratic and I = 0; pass it explicitly).
         record : bool
@@ -616,6 +617,8 @@ class Izhikevich:
             Run ``len(gain)`` neurons at once, neuron ``b`` driven by ``gain[b] * I``
             (``I`` 1-D): a batch of scaled copies of one waveform without building
             a (batch, n) array. Results equal those of the explicit batch.
+        v0 : float or array of shape (batch,), optional
+            Older spelling of ``V0``, still accepted (not both).
 
         Returns
         -------
@@ -642,7 +645,12 @@ class Izhikevich:
                 f"a * dt = {self.a * drive.dt:g} > 2: the {method} update of u, factor 1 - a dt, "
                 "oscillates and diverges; use a smaller dt or the default method 'rk4'"
             )
-        v_start = drive.initial("v0", v0)
+        if V0 is not None and v0 is not None:
+            raise ValueError("pass the initial potential once, as V0 (v0 is its older spelling)")
+        if v0 is not None:
+            v_start = drive.initial("v0", v0)
+        else:
+            v_start = drive.initial("V0", -65.0 if V0 is None else V0)
         u_start = drive.initial("u0", self.b * v_start if u0 is None else u0)
         p = (self.a, self.b, self.c, self.d, self.v_peak)
         q = (self.k2, self.k1, self.k0)

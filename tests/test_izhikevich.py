@@ -307,3 +307,13 @@ def test_variant_equilibria_and_bifurcations_from_their_own_equations():
 def test_variant_parameters_are_validated(kwargs, match):
     with pytest.raises(ValueError, match=match):
         nh.Izhikevich(**kwargs)
+
+
+def test_initial_potential_is_V0_like_the_other_models_and_v0_still_works():
+    I = np.full(201, 10.0)
+    new = nh.Izhikevich.preset("RS").simulate(I, 0.1, V0=-70.0)
+    old = nh.Izhikevich.preset("RS").simulate(I, 0.1, v0=-70.0)
+    assert new.V[0] == -70.0 and new.state["u"][0] == pytest.approx(0.2 * -70.0)
+    assert np.array_equal(new.V, old.V) and np.array_equal(new.spike_times, old.spike_times)
+    with pytest.raises(ValueError, match="V0"):
+        nh.Izhikevich().simulate(I, 0.1, V0=-70.0, v0=-70.0)
