@@ -625,7 +625,9 @@ class HodgkinHuxley:
             Injected current density, uA/cm^2 (real); sample ``k`` holds on
             ``[t_k, t_k + dt)``.
         dt : float
-            Time step, ms (RK4 is accurate to about 1e-4 ms in spike time at 0.01 ms).
+            Time step, ms. On the 500 ms 2020 protocol with literal levels, RK4
+            spike times are within 2.4e-7 ms of Radau at dt 0.01 ms and 2.1e-4 ms
+            at 0.05 ms.
         method : {"rk4", "exponential", "euler"}
             "rk4" (default): classical Runge-Kutta; a step where dt times a gate
             rate (alpha + beta) or the membrane rate g_total/C exceeds
