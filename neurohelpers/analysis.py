@@ -92,9 +92,10 @@ def firing_rate(spike_times, window: tuple[float, float], method: str = "count")
     float or numpy.ndarray
         Hz; an array (one rate per neuron) for a list of trains.
     """
-    start, stop = (float(x) for x in window)
-    if not stop > start:
+    bounds = _real_array("window", window)
+    if bounds.shape != (2,) or not bounds[1] > bounds[0]:
         raise ValueError(f"window must be (start, stop) with stop > start, got {window!r}")
+    start, stop = float(bounds[0]), float(bounds[1])
     _checks.method_name(method, ("count", "isi"))
     rows, single = _as_spike_rows(spike_times)
     lengths = np.array([r.size for r in rows], dtype=np.int64)
@@ -215,6 +216,9 @@ def decay_time_constant(t, V, V_inf: float, window: tuple[float, float]) -> floa
     if t.shape != V.shape:
         raise ValueError(f"t {t.shape} and V {V.shape} must have the same shape")
     V_inf = _checks.finite("V_inf", V_inf)
+    window = _real_array("window", window)
+    if window.shape != (2,):
+        raise ValueError(f"window must be (start, stop) in ms, got shape {window.shape}")
     inside = (t >= window[0]) & (t <= window[1])
     gap = np.abs(V[inside] - V_inf)
     if inside.sum() < 2 or np.any(gap <= 0):
@@ -224,7 +228,7 @@ def decay_time_constant(t, V, V_inf: float, window: tuple[float, float]) -> floa
     # the fitted log-gap must fall by more than rounding noise across the window
     if not slope * span < -1e-9:
         raise ValueError(
-            f"V does not decay toward V_inf={V_inf:g} mV in window {tuple(window)!r}: "
+            f"V does not decay toward V_inf={V_inf:g} mV in window ({window[0]:g}, {window[1]:g}) ms: "
             f"|V - V_inf| changes by a factor {math.exp(slope * span):.12g} across it"
         )
     return float(-1.0 / slope)

@@ -145,6 +145,7 @@ def test_convergence_order_refuses_equal_steps():
         lambda: nh.spike_times(np.array([0.0, 1.0j]), np.array([0.0, 1.0])),
         lambda: nh.decay_time_constant(np.arange(3.0), np.ones(3) * 1j, 0.0, (0, 2)),
         lambda: nh.convergence_order(np.array([0.1, 0.2j]), np.array([1.0, 2.0])),
+        lambda: nh.firing_rate(np.array([5.0]), (0, 10j)),
     ],
 )
 def test_complex_input_is_refused(call):
