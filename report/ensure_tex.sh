@@ -3,13 +3,17 @@
 # On Debian/Ubuntu as root, install what is missing; anywhere else, stop with
 # the exact packages to install.
 set -euo pipefail
-PACKAGES="texlive-xetex texlive-fonts-recommended texlive-plain-generic pandoc"
-STYLES="adjustbox.sty tcolorbox.sty upquote.sty eurosym.sty ulem.sty soul.sty titling.sty enumitem.sty mathrsfs.sty unicode-math.sty fontspec.sty"
+PACKAGES="texlive-xetex texlive-latex-extra texlive-fonts-recommended texlive-plain-generic fonts-dejavu-core pandoc poppler-utils"
+# the LaTeX packages report/template/neural_models.tex.j2 loads
+STYLES="fontspec.sty unicode-math.sty geometry.sty adjustbox.sty etoolbox.sty booktabs.sty longtable.sty tabularx.sty xltabular.sty caption.sty float.sty needspace.sty placeins.sty fvextra.sty tcolorbox.sty enumitem.sty ulem.sty titlesec.sty microtype.sty hyperref.sty"
 
 missing() {
   command -v xelatex >/dev/null 2>&1 || { echo xelatex; return; }
   command -v pandoc >/dev/null 2>&1 || { echo pandoc; return; }
   command -v kpsewhich >/dev/null 2>&1 || { echo kpsewhich; return; }
+  command -v xdvipdfmx >/dev/null 2>&1 || { echo xdvipdfmx; return; }
+  command -v pdftoppm >/dev/null 2>&1 || { echo "pdftoppm (poppler-utils)"; return; }
+  [ -n "$(fc-list 'DejaVu Sans Mono' 2>/dev/null)" ] || { echo "DejaVu Sans Mono (fonts-dejavu-core)"; return; }
   for sty in $STYLES; do
     kpsewhich "$sty" >/dev/null 2>&1 || { echo "$sty"; return; }
   done

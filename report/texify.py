@@ -30,7 +30,6 @@ PANDOC_FROM = ("commonmark_x-fancy_lists-gfm_auto_identifiers-implicit_header_re
                "-subscript-superscript-emoji-task_lists")
 SPLIT = "NMSPLITMARKER"
 TOKEN = re.compile(r"@@NMFRAG(\d+)@@")
-LONG_TABLE_ROWS = 40
 PROTECTED = re.compile(r"(`[^`]*`|\$\$.*?\$\$|\$[^$]*\$|\[[^\]]*\]\([^)]*\)|<[^>]+>)", re.DOTALL)
 MENTION = re.compile(r"\b(Figure|Table|Question|Chapter)\s+(\d+(?:\.\d+)?)(?:\s*\(([a-z])\))?")
 
@@ -85,36 +84,66 @@ def anchors_to_latex(markdown: str) -> str:
     return "\n".join(out)
 
 
-X_COLUMN = {"l": ">{\\raggedright\\arraybackslash\\hspace{0pt}}X",
-            "r": ">{\\raggedleft\\arraybackslash\\hspace{0pt}}X",
-            "c": ">{\\centering\\arraybackslash\\hspace{0pt}}X"}
+X_ALIGN = {"l": "\\raggedright", "r": "\\raggedleft", "c": "\\centering"}
+
+
+def column_shares(rows: str, columns: int) -> list[float]:
+    """Relative widths of the columns of a wrapping table.
+
+    Each column gets its mean text length, but at least its longest word (a
+    word cannot wrap), so numbers never overflow their cell.
+    """
+    lengths: list[list[int]] = [[] for _ in range(columns)]
+    words = [3] * columns
+    for row in rows.split("\\\\"):
+        cells = re.sub(r"\\(toprule|midrule|bottomrule)", "", row).split("&")
+        if len(cells) != columns:
+            continue
+        for i, cell in enumerate(cells):
+            visible = re.sub(r"\\(href|url)\{[^}]*\}|\[[^\]]*\]", "", cell.replace("\\_", " "))
+            text = re.sub(r"\\[a-zA-Z]+\*?|[{}$^_\\]", "", visible).split()
+            lengths[i].append(sum(map(len, text)) + max(len(text) - 1, 0))
+            words[i] = max([words[i], *(len(w) for w in text)])
+    # about 4 pt a character at footnotesize, 8 pt between columns, 453 pt of text width
+    budget = (453.0 - 8.0 * (columns - 1)) / 4.0
+    least = [w * 1.1 + 0.5 for w in words]
+    want = [max(0.0, (sum(v) / len(v) if v else 3.0) - m) for v, m in zip(lengths, least, strict=True)]
+    spare = max(0.0, budget - sum(least))
+    widths = [m + (spare * w / sum(want) if sum(want) else 0.0) for m, w in zip(least, want, strict=True)]
+    return [columns * w / sum(widths) for w in widths]
+
+
+def x_spec(letters: str, rows: str) -> str:
+    shares = column_shares(rows, len(letters))
+    return "@{}" + "".join(f">{{\\hsize={f:.3f}\\hsize{X_ALIGN[c]}\\arraybackslash\\hspace{{0pt}}}}X"
+                           for c, f in zip(letters, shares, strict=True)) + "@{}"
 
 
 def tabularize(latex: str, in_float: bool = False) -> str:
-    """Pandoc's longtables as booktabs tables that never split across pages.
+    """Pandoc's longtables as booktabs tables that split across pages only when tall.
 
-    A table of ``l``/``r``/``c`` columns becomes ``\\nmfit{spec}{X spec}{body}``:
-    a plain ``tabular`` when it fits the text width, else a full-width
-    ``tabularx`` whose cells (headers included) wrap. Only a table of more
-    than ``LONG_TABLE_ROWS`` rows outside a float stays a longtable.
+    A table of ``l``/``r``/``c`` columns becomes
+    ``\\nmfit{breakable}{spec}{X spec}{header}{body}``. LaTeX sets it at its
+    natural width if that fits the text width, else at full width with wrapping
+    cells (tabularx, column widths by their mean text length); it stays in one
+    piece (never split) unless it is taller than 40% of the page and not in a
+    float, then it becomes a longtable / xltabular that splits across pages
+    with the header repeated.
     """
 
     def convert(m: re.Match) -> str:
         spec, body = m.group(1), m.group(2)
-        rows = body.count("\\\\")
-        if rows > LONG_TABLE_ROWS and not in_float:
-            return m.group(0)
-        body = re.sub(r"^\\(endhead|endfirsthead|endfoot|endlastfoot)\s*$\n?", "", body, flags=re.MULTILINE)
-        body = re.sub(r"^\\caption.*\n", "", body, flags=re.MULTILINE)
+        head, _, rest = body.partition("\\endhead")
+        if not rest:
+            head, rest = "", body
+        rest = re.sub(r"^\\(endhead|endfirsthead|endfoot|endlastfoot)\s*$\n?", "", rest, flags=re.MULTILINE)
+        rest = re.sub(r"^\\caption.*\n", "", rest, flags=re.MULTILINE)
         simple = re.fullmatch(r"@\{\}([lrc]+)@\{\}", spec)
-        if simple:
-            xspec = "@{}" + "".join(X_COLUMN[c] for c in simple.group(1)) + "@{}"
-            table = f"\\nmfit{{{spec}}}{{{xspec}}}{{%\n{body.strip()}\n}}"
-        else:
-            table = f"\\begin{{tabular}}{{{spec}}}{body}\\end{{tabular}}"
-        if in_float:
-            return "{\\small\n" + table + "\n}"
-        return "\\begin{nmtable}\n" + table + "\n\\end{nmtable}"
+        if simple is None:
+            return f"\\begin{{center}}\\begin{{tabular}}{{{spec}}}{head}{rest}\\end{{tabular}}\\end{{center}}"
+        xspec = x_spec(simple.group(1), head + rest)
+        return (f"\\nmfit{{{0 if in_float else 1}}}{{{spec}}}{{{xspec}}}"
+                f"{{%\n{head.strip()}\n}}{{%\n{rest.strip()}\n}}")
 
     return re.sub(r"\\begin\{longtable\}\[\]\{(.*?)\}\n(.*?)\\end\{longtable\}", convert, latex,
                   flags=re.DOTALL)

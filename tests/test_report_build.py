@@ -149,10 +149,10 @@ def test_questions_answers_figures_and_tables_are_read(tmp_path):
     assert figure.metadata["nm"]["figure"]["caption"] == "A trace at 1.2 nA."
     table = next(c for c in nb.cells if c.metadata["nm"].get("table"))
     latex = table.outputs[0]["metadata"]["nm_latex"]
-    assert "\\begin{table}" in latex and "\\nmfit{@{}rr@{}}" in latex and "longtable" not in latex
+    assert "\\begin{table}" in latex and "\\nmfit{0}{@{}rr@{}}" in latex and "longtable" not in latex
     assert "\\nmanchor{sec-weak}" in texts and "textbackslash" not in texts  # anchors are raw LaTeX
     corrections = next(c for c in nb.cells if c.metadata["nm"]["where"] == "report/corrections.md")
-    assert "\\nmfit{@{}lr@{}}" in corrections.metadata["nm"]["latex"]  # a table right after a heading
+    assert "\\nmfit{1}{@{}lr@{}}" in corrections.metadata["nm"]["latex"]  # a table right after a heading
     assert "\\label{tab:1.1}" in latex
     # remove_output hides the confirmation, remove_cell drops the setup and widget cells
     sources = [c.source for c in nb.cells]
