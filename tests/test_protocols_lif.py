@@ -59,6 +59,16 @@ def test_weak_current_table_if_first_spike_and_lif_asymptote():
         P.weak_current_table(LIF, [0.0])
 
 
+def test_steady_fi_curves_match_closed_forms():
+    currents = np.array([0.5, 1.6, 3.0, 10.0])
+    fi = P.steady_fi_curves(LIF, currents, dt=0.1, duration=1000.0)
+    expected_if = [1000.0 / period(1.0, math.inf, 15.0, I, 2.0) for I in currents]
+    expected_lif = [0.0] + [1000.0 / period(1.0, 10.0, 15.0, I, 2.0) for I in currents[1:]]
+    assert fi["isi_if"] == pytest.approx(expected_if, rel=1e-9)
+    assert fi["isi"] == pytest.approx(expected_lif, rel=1e-9)
+    assert fi["max_error"] < 1e-9
+
+
 def test_rate_gap_tends_to_half_inverse_tau_without_refractory_period():
     cols = P.rate_gap_table(LIF, [3.0, 1000.0], dt=0.02, duration=200.0)
     noref = cols[r"gap, no $t_\mathrm{ref}$ (Hz)"]

@@ -43,6 +43,7 @@ __all__ = [
     "rate_error_vs_dt",
     "rate_gap_table",
     "shunting_shift",
+    "steady_fi_curves",
     "weak_current_table",
 ]
 
@@ -174,6 +175,11 @@ def lif_fi_curves(model: LIF, currents, *, dt: float = 0.02, duration: float = 1
         errors.append(np.max(np.abs(out["isi" + suffix] - out["formula" + suffix])[fired], initial=0.0))
     out["max_error"] = float(max(errors))
     return out
+
+
+def steady_fi_curves(model: LIF, currents, *, dt: float = 0.1, duration: float = 1000.0) -> dict:
+    """:func:`lif_fi_curves` for constant currents from t = 0, rates over the whole run (steady rates)."""
+    return lif_fi_curves(model, currents, dt=dt, duration=duration, onset=0.0, offset=duration)
 
 
 def rate_gap_table(model: LIF, currents, *, dt: float = 0.02, duration: float = 200.0) -> dict:
