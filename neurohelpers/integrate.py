@@ -73,12 +73,25 @@ class SimulationResult:
 
 @runtime_checkable
 class SpikingModel(Protocol):
-    """What the protocols (``fi_curve``, thresholds, ...) need of a model: ``simulate``
-    with a sampled current ``I`` (model units), a time step ``dt`` (ms) and keyword
-    options, among them ``record`` (keep traces) and ``gain`` (a batch of scaled copies
-    of one waveform), returning a :class:`SimulationResult`."""
+    """What the protocols (``fi_curve``, thresholds, ...) may use of a model: ``simulate``
+    with a sampled current ``I`` (model units), a time step ``dt`` (ms) and the keyword
+    options every model has: ``method`` (scheme name; each model has its own default),
+    ``V0`` (initial potential, mV; the model's rest if None), ``record`` (keep traces),
+    ``allow_unstable`` (step sizes beyond the scheme's limit) and ``gain`` (a batch of
+    scaled copies of one waveform). LIF, Izhikevich and HodgkinHuxley satisfy it;
+    ``isinstance(model, SpikingModel)`` checks that ``simulate`` exists."""
 
-    def simulate(self, I, dt: float, *, record: bool = True, gain=None, **options) -> SimulationResult:
+    def simulate(
+        self,
+        I,
+        dt: float,
+        *,
+        method: str = ...,
+        V0: float | np.ndarray | None = None,
+        record: bool = True,
+        allow_unstable: bool = False,
+        gain=None,
+    ) -> SimulationResult:
         """Integrate the model driven by ``I`` sampled every ``dt`` ms."""
         ...
 

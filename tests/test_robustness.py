@@ -6,6 +6,7 @@ Accuracy is checked against references written here with SciPy (event-located
 ``solve_ivp``, Radau for the stiff hyperpolarised runs), not against the package.
 """
 
+import inspect
 import json
 import math
 import subprocess
@@ -318,5 +319,12 @@ def test_simulate_options_are_keyword_only():
 
 
 def test_models_satisfy_the_spiking_model_protocol():
+    """Each model's simulate takes I, dt and the protocol's options, keyword-only."""
+    wanted = [name for name, p in inspect.signature(nh.SpikingModel.simulate).parameters.items()
+              if p.kind == inspect.Parameter.KEYWORD_ONLY]
+    assert wanted == ["method", "V0", "record", "allow_unstable", "gain"]
     for model in (nh.LIF(), nh.Izhikevich(), nh.HodgkinHuxley()):
         assert isinstance(model, nh.SpikingModel)
+        params = inspect.signature(model.simulate).parameters
+        assert list(params)[:2] == ["I", "dt"]
+        assert all(params[name].kind == inspect.Parameter.KEYWORD_ONLY for name in wanted), model
