@@ -59,14 +59,23 @@ def spike_times(V, t, threshold: float = 0.0) -> np.ndarray | list[np.ndarray]:
 
 
 def _as_spike_rows(spikes) -> tuple[list[np.ndarray], bool]:
-    """Accept one array of spike times or a sequence of them (each checked: real, finite, 1-D)."""
+    """Accept one array of spike times or a sequence of them: real, 1-D trains (finiteness is
+    checked by the caller on the concatenation, one pass for any number of trains)."""
     if isinstance(spikes, np.ndarray) and spikes.ndim == 1:
         return [_real_array("spike_times", spikes)], True
     if isinstance(spikes, Sequence) and (len(spikes) == 0 or np.ndim(spikes[0]) == 0):
         return [_real_array("spike_times", spikes)], True
     if isinstance(spikes, np.ndarray) and spikes.ndim != 2:
         raise ValueError(f"spike_times must be one 1-D train or a list of them, got shape {spikes.shape}")
-    return [_real_array(f"spike_times[{i}]", s, ndim=1) for i, s in enumerate(spikes)], False
+    rows = []
+    for i, train in enumerate(spikes):
+        if np.iscomplexobj(train):
+            raise ValueError(f"spike_times[{i}] must be real; got complex values")
+        row = np.asarray(train, dtype=np.float64)
+        if row.ndim != 1:
+            raise ValueError(f"spike_times[{i}] must be 1-D, got shape {row.shape}")
+        rows.append(row)
+    return rows, False
 
 
 def firing_rate(spike_times, window: tuple[float, float], method: str = "count"):
@@ -100,6 +109,8 @@ def firing_rate(spike_times, window: tuple[float, float], method: str = "count")
     rows, single = _as_spike_rows(spike_times)
     lengths = np.array([r.size for r in rows], dtype=np.int64)
     flat = np.concatenate(rows) if rows else np.empty(0)
+    if not np.all(np.isfinite(flat)):
+        raise ValueError("spike_times contains NaN or infinite values")
     owner = np.repeat(np.arange(len(rows)), lengths)
     inside = (flat >= start) & (flat < stop)
     counts = np.bincount(owner[inside], minlength=len(rows))
