@@ -151,3 +151,10 @@ def test_convergence_order_refuses_equal_steps():
 def test_complex_input_is_refused(call):
     with pytest.raises(ValueError, match="must be real"):
         call()
+
+
+def test_firing_rate_refuses_bad_trains_in_a_list():
+    with pytest.raises(ValueError, match=r"spike_times\[1\] must be real"):
+        nh.firing_rate([np.array([1.0]), np.array([2.0 + 1j])], (0, 10))
+    with pytest.raises(ValueError, match="NaN"):
+        nh.firing_rate([np.array([1.0]), np.array([np.nan])], (0, 10))
