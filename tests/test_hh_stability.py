@@ -178,3 +178,13 @@ def test_dt_messages_recommend_only_another_method():
 def test_an_empty_batch_gives_empty_results():
     res = HH.simulate(np.zeros((0, 5)), 0.01)
     assert res.V.shape == (0, 5) and res.spike_times == []
+
+
+def test_batch_with_stiff_and_ordinary_neurons_equals_the_rows_run_alone():
+    t = nh.time_axis(200.0, 0.02)
+    I = np.stack([nh.pulse_current(t, [(0.0, 100.0, a)]) for a in (-100.0, 10.0, -30.0)])
+    batch = HH.simulate(I, 0.02)
+    for row in range(3):
+        alone = HH.simulate(I[row], 0.02)
+        assert np.array_equal(batch.V[row], alone.V)
+        assert np.array_equal(batch.spike_times[row], alone.spike_times)
