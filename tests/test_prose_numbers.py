@@ -52,7 +52,8 @@ _CM2 = re.compile(r"cm\s*\^?\s*\{?\s*2\}?(?!\d)")
 
 def _latex_to_text(text: str) -> str:
     """Inline LaTeX and Markdown math to plain text: units as symbols, powers of ten as numbers."""
-    text = text.replace("−", "-").replace("&minus;", "-")
+    text = text.replace("−", "-").replace("&minus;", "-").replace("\u03bc", "\u00b5")  # Greek mu -> micro
+    text = text.replace("\u2126", "Ω").replace("&mu;", "\u00b5").replace("&Omega;", "Ω")
     for pattern, repl in _LATEX:
         text = re.sub(pattern, repl, text)
     text = _MANTISSA_POWER.sub(lambda m: f"{m.group(1)}e{m.group(2).replace('−', '-')}", text)
@@ -353,10 +354,10 @@ def test_extractor_reads_units_in_math_lists_ranges_and_counts():
     text = (r"The sustained threshold is 6.26 $\mu$A/cm$^2$, the rest $-65.0$ mV and "
             r"$g_L = 0.3$ mS/cm$^2$, with 7 spikes at 10, 0 and 20 $\mu$A/cm$^2$; "
             r"intervals of 2.4-2.7 ms, R = 10 M$\Omega$, 20% too long, at 6.3 $^\circ$C, "
-            r"errors below $10^{-7}$ ms and $2.5 \times 10^{-4}$ mV.")
+            r"errors below $10^{-7}$ ms and $2.5 \times 10^{-4}$ mV; 3 μA/cm2 and 4 MΩ.")
     assert _shown(text) == ["6.26 µA/cm²", "-65.0 mV", "0.3 mS/cm²", "7 spikes", "10 µA/cm²",
                             "0 µA/cm²", "20 µA/cm²", "2.4 ms", "2.7 ms", "10 MΩ", "20 %", "6.3 °C",
-                            "10^-7 ms", "2.5e-4 mV"]
+                            "10^-7 ms", "2.5e-4 mV", "3 µA/cm²", "4 MΩ"]
 
 
 def test_extractor_skips_labels_formulas_code_and_unitless_numbers():
