@@ -143,11 +143,12 @@ def _reference_rate_at_temperature(I, temperature, duration=600.0):
 
 
 def test_temperature_table_rates_match_a_scaled_reference():
-    table = pr.hh_temperature_effects(HH, [6.3, 15.0], currents=(10.0,), cap=100.0)
+    table = pr.hh_temperature_effects(HH, [6.3, 15.0], current=10.0, cap=100.0)
     for row, temperature in zip(table.rows, (6.3, 15.0), strict=True):
         assert row[1] == pytest.approx(3.0 ** ((temperature - 6.3) / 10.0), abs=1e-3)
         assert row[2] == pytest.approx(_reference_rate_at_temperature(10.0, temperature), abs=0.1)
-    assert table.rows[1][3] < table.rows[0][3]  # refractoriness shortens when warmer
+    assert table.rows[1][4] < table.rows[0][4]  # refractoriness shortens when warmer
+    assert table.rows[0][3] == table.rows[0][2]
 
 
 def test_three_model_fi_onsets():

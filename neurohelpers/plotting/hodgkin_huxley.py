@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ..integrate import SimulationResult
+from ..stimulus import pulse_current, time_axis
 from . import core
 from .style import TEXT_WIDTH
 
@@ -20,6 +21,7 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
 __all__ = [
+    "hh_explore_figure",
     "hh_fi_figure",
     "hh_hysteresis_figure",
     "hh_initial_condition_figure",
@@ -256,3 +258,40 @@ def three_model_figure(norm, rates: dict) -> Figure:
     ax.grid(alpha=0.3)
     ax.legend(loc="upper left", fontsize=7)
     return fig
+
+
+def hh_explore_figure(
+    model,
+    amplitude: float,
+    duration: float,
+    gates: bool = True,
+    *,
+    onset: float = 20.0,
+    total: float = 200.0,
+    dt: float = 0.02,
+) -> Figure:
+    """Run one current pulse from rest and draw it (for the notebook's sliders).
+
+    Parameters
+    ----------
+    model : HodgkinHuxley
+    amplitude : float
+        Pulse amplitude, uA/cm^2.
+    duration : float
+        Pulse length, ms (from ``onset``).
+    gates : bool
+        Draw the m, h, n panel.
+    onset, total, dt : float
+        Pulse start, run length and time step, ms.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    t = time_axis(total, dt)
+    drive = pulse_current(t, [(onset, onset + duration, amplitude)])
+    res = model.simulate(drive, dt)
+    n = int(np.size(res.spike_times))
+    title = (f"{amplitude:.1f} $\\mu$A/cm$^2$ for {duration:.0f} ms: "
+             f"{n} spike{'' if n == 1 else 's'}")
+    return hh_trace_figure(res, drive, title=title, gates=("m", "h", "n") if gates else None)

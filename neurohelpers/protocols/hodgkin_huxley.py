@@ -52,7 +52,8 @@ Q35_STEPS: tuple[tuple[float, float], ...] = (
 #: The 2020 start: V = -65 mV in the rest-at-0 frame, i.e. 65 mV below the
 #: modern rest; all gates 0.
 V0_2020_MODERN = -130.0
-_CURRENT = "($\\mu$A/cm$^2$)"
+_UNIT = "$\\mu$A/cm$^2$"
+_CURRENT = f"({_UNIT})"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -313,7 +314,7 @@ def hh_fi_scan(
     Returns
     -------
     dict
-        ``currents``, ``rate`` (Hz, 1 / mean ISI of 0 mV crossings),
+        ``currents``, ``rate`` (Hz, 1 / mean ISI of 0 mV crossings in ``window``, ms),
         ``max_rate`` (Hz) and ``max_current`` (uA/cm^2, where it occurs);
         ``range_currents``, ``v_min``, ``v_max`` (mV).
     """
@@ -337,6 +338,7 @@ def hh_fi_scan(
         v_min[sl], v_max[sl] = V.min(axis=1), V.max(axis=1)
     k = int(np.argmax(rate))
     return {"currents": currents, "rate": rate, "max_rate": float(rate[k]),
+            "window": (onset + settle, duration),
             "max_current": float(currents[k]), "range_currents": rng, "v_min": v_min,
             "v_max": v_max}
 
@@ -568,7 +570,7 @@ def hh_temperature_effects(
     model,
     temperatures,
     *,
-    currents: Sequence[float] = (10.0, 20.0),
+    current: float = 10.0,
     cap: float = 100.0,
     dt: float = 0.01,
 ) -> HHTable:
@@ -580,31 +582,36 @@ def hh_temperature_effects(
         Must have a ``temperature`` field (degC; Q10 = 3 on every rate).
     temperatures : array_like
         degC.
-    currents : sequence of float
-        Step amplitudes whose steady rate is tabulated, uA/cm^2.
+    current : float
+        Step amplitude whose steady rate (1 / mean ISI over 500-1000 ms of a
+        1 s step from rest) is tabulated, uA/cm^2.
     cap : float
-        Test amplitude of the effective refractory period, uA/cm^2.
+        Test amplitude of the effective refractory period, uA/cm^2 (see
+        :func:`hh_refractory_periods`).
     dt : float
-        Time step, ms (faster gates need finer steps).
+        Time step, ms.
 
     Returns
     -------
     HHTable
-        Per temperature: the rate factor 3^((T - 6.3)/10), the steady rate at
-        each current (Hz), the effective refractory period (ms).
+        Per temperature: the rate factor phi = 3^((T - 6.3)/10), the rate (Hz)
+        and rate / phi, the effective refractory period (ms) and period x phi.
     """
-    headers = ["$T$ ($^\\circ$C)", "rate factor"]
-    headers += [f"rate at {c:g} {_CURRENT} (Hz)" for c in currents]
-    headers += [f"refractory period at {cap:g} {_CURRENT} (ms)"]
+    temperatures = np.asarray(temperatures, dtype=np.float64)
+    if temperatures.ndim != 1 or temperatures.size == 0:
+        raise ValueError("temperatures must be a non-empty 1-D array (degC)")
+    amp = f"{current:g} {_UNIT}"
+    headers = ["$T$ ($^\\circ$C)", "factor $\\phi$", f"rate at {amp} (Hz)", "rate / $\\phi$ (Hz)",
+               f"refractory period at {cap:g} {_UNIT} (ms)", "period $\\times\\, \\phi$ (ms)"]
     rows = []
-    for temp in np.asarray(temperatures, dtype=np.float64):
+    for temp in temperatures:
         warm = dataclasses.replace(model, temperature=float(temp))
-        rates = fi_curve(warm, list(currents), dt=dt, duration=1000.0, onset=0.0, offset=1000.0,
-                         window=(500.0, 1000.0), measure="isi")
-        arp = hh_refractory_periods(warm, [cap], dt=dt, tol=0.01)[0]
-        factor = 3.0 ** ((temp - 6.3) / 10.0)
-        rows.append([float(temp), round(factor, 3), *[round(float(r), 1) for r in rates],
-                     round(float(arp), 2)])
+        rate = float(fi_curve(warm, [current], dt=dt, duration=1000.0, onset=0.0, offset=1000.0,
+                              window=(500.0, 1000.0), measure="isi")[0])
+        period = float(hh_refractory_periods(warm, [cap], dt=dt, tol=0.01)[0])
+        phi = 3.0 ** ((float(temp) - 6.3) / 10.0)
+        rows.append([float(temp), round(phi, 3), round(rate, 1), round(rate / phi, 1),
+                     round(period, 2), round(period * phi, 2)])
     return HHTable(headers, rows)
 
 
@@ -678,7 +685,7 @@ def three_model_table(comparison: dict) -> HHTable:
     rows = []
     for name, r in comparison["rates"].items():
         k = int(np.argmax(r > 0))
-        rows.append([name, f"{comparison['scales'][name]:.4f}", round(float(norm[k]), 4),
+        rows.append([name, f"{comparison['scales'][name]:.4f}", f"{norm[k]:.4f}",
                      round(float(r[k]), 1), round(float(r[-1]), 1)])
     return HHTable(headers, rows)
 
@@ -712,14 +719,19 @@ def hh_excitability_table(exc: dict, scan: dict) -> HHTable:
     """The quantities of :func:`hh_excitability` and the maximum of :func:`hh_fi_scan`
     as a table (currents uA/cm^2, rates Hz)."""
     rows = [
-        ["one-spike threshold (step from rest)", round(exc["one_spike"], 3), _CURRENT],
-        ["sustained-firing threshold (step from rest)", round(exc["sustained"], 3), _CURRENT],
-        ["lower Hopf point (rest becomes unstable)", round(exc["hopf_low"], 3), _CURRENT],
-        ["upper Hopf point (rest stable again)", round(exc["hopf_high"], 2), _CURRENT],
-        ["rate at the sustained threshold", round(exc["onset_rate"], 1), "Hz"],
-        ["largest current with 0 mV crossings", round(exc["last_firing"], 2), _CURRENT],
-        ["highest rate of the f-I scan", round(scan["max_rate"], 1), "Hz"],
-        ["current of the highest rate", round(scan["max_current"], 2), _CURRENT],
+        ["one-spike threshold (a spike within 100 ms of the step)", round(exc["one_spike"], 3),
+         _UNIT],
+        ["sustained-firing threshold (firing in the last 500 ms of a 2 s step)",
+         round(exc["sustained"], 3), _UNIT],
+        ["lower Hopf point (rest becomes unstable)", round(exc["hopf_low"], 3), _UNIT],
+        ["upper Hopf point (rest stable again)", round(exc["hopf_high"], 2), _UNIT],
+        ["rate at the sustained threshold (1-2 s of a 2 s step)", round(exc["onset_rate"], 1),
+         "Hz"],
+        ["largest current with 0 mV crossings (410-510 ms, step from 10 ms)",
+         round(exc["last_firing"], 2), _UNIT],
+        [f"highest rate of the f-I scan ({scan['window'][0]:g}-{scan['window'][1]:g} ms)",
+         round(scan["max_rate"], 1), "Hz"],
+        ["current of the highest rate", round(scan["max_current"], 2), _UNIT],
     ]
     return HHTable(["quantity", "value", "unit"], rows)
 
