@@ -119,6 +119,41 @@ def x_spec(letters: str, rows: str) -> str:
                            for c, f in zip(letters, shares, strict=True)) + "@{}"
 
 
+def visible_length(latex: str) -> int:
+    return len(re.sub(r"\\[a-zA-Z]+\*?|[{}$^_\\]", "", latex))
+
+
+def stack_cell(cell: str, align: str) -> str:
+    """A header cell on two lines, split at the space nearest its middle (not in math)."""
+    text = cell.strip()
+    if visible_length(text) <= 12:
+        return cell
+    pieces = re.split(r"(\\\(.*?\\\))", text)  # keep inline math whole
+    spaces = []
+    offset = 0
+    for i, piece in enumerate(pieces):
+        if i % 2 == 0:
+            spaces += [offset + m.start() for m in re.finditer(" ", piece)]
+        offset += len(piece)
+    if not spaces:
+        return cell
+    middle = visible_length(text) / 2
+    at = min(spaces, key=lambda k: abs(visible_length(text[:k]) - middle))
+    return f" \\nmstack{{{align}}}{{{text[:at]}}}{{{text[at + 1:]}}} "
+
+
+def stack_header(head: str, letters: str) -> str:
+    """The header rows with long cells on two lines (for a table that is too wide)."""
+    m = re.search(r"\\toprule\s*\n(.*?)\\\\", head, re.DOTALL)
+    if not m:
+        return head
+    cells = m.group(1).split("&")
+    if len(cells) != len(letters):
+        return head
+    row = "&".join(stack_cell(c, a) for c, a in zip(cells, letters, strict=True))
+    return head[:m.start(1)] + row + head[m.end(1):]
+
+
 def tabularize(latex: str, in_float: bool = False) -> str:
     """Pandoc's longtables as booktabs tables that split across pages only when tall.
 
@@ -142,8 +177,9 @@ def tabularize(latex: str, in_float: bool = False) -> str:
         if simple is None:
             return f"\\begin{{center}}\\begin{{tabular}}{{{spec}}}{head}{rest}\\end{{tabular}}\\end{{center}}"
         xspec = x_spec(simple.group(1), head + rest)
+        stacked = stack_header(head, simple.group(1))
         return (f"\\nmfit{{{0 if in_float else 1}}}{{{spec}}}{{{xspec}}}"
-                f"{{%\n{head.strip()}\n}}{{%\n{rest.strip()}\n}}")
+                f"{{%\n{head.strip()}\n}}{{%\n{stacked.strip()}\n}}{{%\n{rest.strip()}\n}}")
 
     return re.sub(r"\\begin\{longtable\}\[\]\{(.*?)\}\n(.*?)\\end\{longtable\}", convert, latex,
                   flags=re.DOTALL)

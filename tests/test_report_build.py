@@ -150,6 +150,7 @@ def test_questions_answers_figures_and_tables_are_read(tmp_path):
     table = next(c for c in nb.cells if c.metadata["nm"].get("table"))
     latex = table.outputs[0]["metadata"]["nm_latex"]
     assert "\\begin{table}" in latex and "\\nmfit{0}{@{}rr@{}}" in latex and "longtable" not in latex
+    assert "\\nmstack{r}{current}{(\\(\\mu\\)A/cm\\(^2\\))}" in latex  # long header cell on two lines
     assert "\\nmanchor{sec-weak}" in texts and "textbackslash" not in texts  # anchors are raw LaTeX
     corrections = next(c for c in nb.cells if c.metadata["nm"]["where"] == "report/corrections.md")
     assert "\\nmfit{1}{@{}lr@{}}" in corrections.metadata["nm"]["latex"]  # a table right after a heading
