@@ -100,15 +100,14 @@ def bound(error: float) -> str:
 
 def hh_resting_state() -> list[Row]:
     """HH rest at I = 0 against brentq on an independently written steady-state current."""
-    ours = nh.HodgkinHuxley().resting_state()
+    rest = nh.HodgkinHuxley().resting_state()
+    ours = np.array([rest["V"], rest["m"], rest["h"], rest["n"]])
     independent = ref.hh_resting_state(0.0)
-    source = "brentq on the steady-state current (`hh_resting_state`)"
-    rows = [Row("HH resting potential, $I = 0$", f"{ours['V']:.6f} mV", f"{independent[0]:.6f} mV",
-                source, abs(ours["V"] - independent[0]), 1e-6, "mV")]
-    for k, gate in enumerate("mhn", start=1):
-        rows.append(Row(f"HH resting gate ${gate}$", f"{ours[gate]:.8f}", f"{independent[k]:.8f}",
-                        source, abs(ours[gate] - independent[k]), 1e-9))
-    return rows
+    return [Row("HH resting state, $I = 0$: $V$ (mV), $m$, $h$, $n$",
+                f"{ours[0]:.6f}, " + ", ".join(f"{x:.8f}" for x in ours[1:]),
+                f"{independent[0]:.6f}, " + ", ".join(f"{x:.8f}" for x in independent[1:]),
+                "brentq on the steady-state current (`hh_resting_state`)",
+                float(np.max(np.abs(ours - independent))), 1e-9)]
 
 
 def hh_rest_eigenvalues() -> list[Row]:
@@ -132,21 +131,22 @@ def _complex_list(values: np.ndarray) -> str:
 
 def hh_hopf() -> list[Row]:
     """Both HH Hopf currents against eigenvalues of an independent finite-difference Jacobian,
-    and against the values published by Rinzel & Miller (1980) at their printed precision."""
-    ours = nh.HodgkinHuxley().hopf_currents()
-    independent = ref.hh_hopf_currents()
-    source = ("eigenvalues of a central-difference Jacobian at rest, brentq on the largest real part "
-              "(`hh_hopf_currents`)")
-    rows = []
-    for name, o, i in zip(("lower", "upper"), ours, independent, strict=True):
-        rows.append(Row(f"HH Hopf current, {name} ({UA})", f"{o:.7f}", f"{i:.7f}", source,
-                        abs(o - i), 1e-5, UA))
-    # enclosures proved with interval arithmetic (E_L = 10.613 mV in the rest-at-0 frame, i.e.
-    # -54.387 mV here); the preprint is not in the references chapter, so it is linked directly
-    for name, o, proved in zip(("lower", "upper"), ours, (9.7754379953935, 154.5224336658085), strict=True):
-        rows.append(Row(f"HH Hopf current, {name} ({UA}), computer-assisted proof", f"{o:.7f}",
-                        f"{proved:.9f}", f"[Hendrick, preprint]({HENDRICK_URL}), interval enclosure",
-                        abs(o - proved), 1e-5, UA))
+    against the interval enclosures of a computer-assisted proof, and against the values
+    published by Rinzel & Miller (1980) at their printed precision."""
+    ours = np.array(nh.HodgkinHuxley().hopf_currents())
+    independent = np.array(ref.hh_hopf_currents())
+    # enclosures proved with interval arithmetic at E_L = 10.613 mV in the rest-at-0 frame
+    # (-54.387 mV here); the preprint is not in the references chapter, so it is linked directly
+    proved = np.array([9.7754379953935, 154.5224336658085])
+    both = f"HH Hopf currents, lower and upper ({UA})"
+    rows = [
+        Row(both, ", ".join(f"{x:.7f}" for x in ours), ", ".join(f"{x:.7f}" for x in independent),
+            "eigenvalues of a central-difference Jacobian at rest, brentq on the largest real part "
+            "(`hh_hopf_currents`)", float(np.max(np.abs(ours - independent))), 1e-5, UA),
+        Row(both, ", ".join(f"{x:.7f}" for x in ours), ", ".join(f"{x:.9f}" for x in proved),
+            f"interval enclosures of a computer-assisted proof ([Hendrick, preprint]({HENDRICK_URL}))",
+            float(np.max(np.abs(ours - proved))), 1e-5, UA),
+    ]
     # published to 3 and 4 significant figures: agreement means equality after rounding
     for name, o, published, half_digit in zip(("lower", "upper"), ours, (9.78, 154.5), (0.005, 0.05),
                                               strict=True):
@@ -303,18 +303,13 @@ def izhikevich_bifurcations() -> list[Row]:
         v_star = (a - 5.0) / 0.08
         closed_hopf = b * v_star - (0.04 * v_star**2 + 5.0 * v_star + 140.0)
         closed_sn = (5.0 - b) ** 2 / (4 * 0.04) - 140.0
-        ours_hopf = cell.hopf_current
+        ours = (cell.hopf_current, cell.saddle_node_current)
         rows.append(Row(
-            f"Izhikevich {name} ($a$ = {a:g}, $b$ = {b:g}): Andronov-Hopf current of the rest",
-            f"{ours_hopf:.6f}", f"{closed_hopf:.6f}",
-            "closed form: trace $0.08 v^* + 5 - a = 0$, $I_H = b v^* - (0.04 v^{*2} + 5 v^* + 140)$",
-            abs(ours_hopf - closed_hopf), 1e-9,
-        ))
-        rows.append(Row(
-            f"Izhikevich {name}: saddle-node current",
-            f"{cell.saddle_node_current:.6f}", f"{closed_sn:.6f}",
-            "closed form $(5 - b)^2 / (4 \\cdot 0.04) - 140$",
-            abs(cell.saddle_node_current - closed_sn), 1e-9,
+            f"Izhikevich {name} ($a$ = {a:g}, $b$ = {b:g}): Andronov-Hopf and saddle-node currents",
+            f"{ours[0]:.6f}, {ours[1]:.6f}", f"{closed_hopf:.6f}, {closed_sn:.6f}",
+            "closed forms: trace $0.08 v^* + 5 - a = 0$, $I_H = b v^* - (0.04 v^{*2} + 5 v^* + 140)$; "
+            "$I_{sn} = (5 - b)^2 / (4 \\cdot 0.04) - 140$",
+            max(abs(ours[0] - closed_hopf), abs(ours[1] - closed_sn)), 1e-9,
         ))
     return rows
 
