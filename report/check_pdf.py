@@ -156,6 +156,28 @@ def test_no_leaked_markup_or_errors(text, bad):
 
 
 # -- layout -------------------------------------------------------------------------
+def section_titles(outline) -> set[str]:
+    titles = set()
+    for item in outline:
+        if isinstance(item, list):
+            titles |= section_titles(item)
+        else:
+            titles.add(re.sub(r"\s+", " ", item.title).strip())
+    return titles
+
+
+def test_no_heading_at_a_page_foot(reader):
+    titles = section_titles(reader.outline)
+    orphans = []
+    for index in range(len(reader.pages)):
+        text = subprocess.run(["pdftotext", "-f", str(index + 1), "-l", str(index + 1), str(PDF), "-"],
+                              capture_output=True, text=True, check=True).stdout
+        lines = [re.sub(r"\s+", " ", line).strip() for line in text.splitlines() if line.strip()]
+        if len(lines) >= 2 and lines[-2] in titles:  # the last line is the page number
+            orphans.append((reader.page_labels[index], lines[-2]))
+    assert not orphans, f"headings at a page foot: {orphans}"
+
+
 def chapter_starts(reader: PdfReader) -> set[int]:
     return {reader.get_destination_page_number(item) for item in reader.outline if not isinstance(item, list)}
 
