@@ -6,7 +6,8 @@ Hz, kHz, nA, pA, nF, $\\mu$A/cm$^2$, mS/cm$^2$, $\\mu$F/cm$^2$, M$\\Omega$, %, d
 
 1. the same number, to its printed precision (6.26 is backed by 6.2593), appears in
    that notebook's computed outputs (stream text, ``text/plain``, ``text/markdown``);
-2. or in ``report/validation.md`` (the validation table);
+2. or in the "ours" or "independent" column of ``report/validation.md`` (the validation
+   table);
 3. or it is an input parameter: the number appears in that notebook's code cells
    (not for results that are never inputs: percentages and counts of spikes, bursts
    and intervals);
@@ -245,6 +246,17 @@ def _text(value) -> str:
     return value if isinstance(value, str) else "".join(value)
 
 
+def validation_values(markdown: str) -> list[float]:
+    """The numbers in the "ours" and "independent" columns of the validation tables (not the
+    protocol numbers in the quantity and source columns, nor the tolerances)."""
+    values = []
+    for line in markdown.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if line.lstrip().startswith("|") and len(cells) >= 6 and not set(cells[1]) <= set("-: "):
+            values += numbers_in(cells[1]) + numbers_in(cells[2])
+    return values
+
+
 def notebook_sources(nb: dict) -> tuple[list[float], list[float]]:
     """(numbers in the computed outputs, numbers in the code cells) of a notebook."""
     outputs, code = [], []
@@ -295,7 +307,7 @@ def unbacked_numbers(nb_path: Path, validation_text: str | None = None,
         validation_text = VALIDATION.read_text(encoding="utf-8") if VALIDATION.exists() else ""
     allow = read_allow_list() if allow is None else allow
     outputs, code = notebook_sources(nb)
-    results = outputs + numbers_in(validation_text)
+    results = outputs + validation_values(validation_text)
     name = Path(nb_path).name
     findings = []
     for index, cell in enumerate(nb["cells"]):
@@ -402,7 +414,11 @@ def test_other_sources_back_a_number(tmp_path):
                      code="pulse = (20.0, 40.0, 1.0)", outputs=["done\n"])
     shown = {f.number.shown for f in unbacked_numbers(path, validation_text="", allow={})}
     assert shown == {"7 spikes", "9.78 µA/cm²"}  # 20 ms is an input parameter
-    assert unbacked_numbers(path, validation_text="| 7 spikes | 9.775 |", allow={}) == []
+    table = ("| q | o | i | s | t | a |\n| - | - | - | - | - | - |\n"
+             "| 9.78 and 7 | 7 spikes | 9.775 | s | t | a |")
+    assert unbacked_numbers(path, validation_text=table, allow={}) == []
+    # numbers of the quantity column (protocol inputs) back nothing
+    assert len(unbacked_numbers(path, validation_text=table.replace("9.775 |", "1 |"), allow={})) == 1
     # a count of spikes is a result: a 7 in the code does not back it
     coded = _notebook(tmp_path, "It fires 7 spikes.", code="n = 7", outputs=[""])
     assert len(unbacked_numbers(coded, validation_text="", allow={})) == 1
