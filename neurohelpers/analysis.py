@@ -1,6 +1,9 @@
-"""Spike detection, firing rates, f-I curves, thresholds and ISI statistics.
+"""Spike-train and trace measures: spike detection, firing rates, ISI statistics, decay
+time constants and the observed order of a scheme.
 
-Times in ms, rates in Hz, currents in the model's unit.
+Times in ms, voltages in mV, rates in Hz. Experiments that run a model (f-I curves,
+thresholds, rheobase) are in :mod:`neurohelpers.protocols`. Bad input (complex, NaN,
+wrong shape, unsorted trains where order matters) raises ValueError naming the argument.
 """
 
 from __future__ import annotations
@@ -9,11 +12,12 @@ import math
 from collections.abc import Sequence
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from . import _checks
 
 
-def _real_array(name: str, value, ndim: int | None = None) -> np.ndarray:
+def _real_array(name: str, value: ArrayLike, ndim: int | None = None) -> np.ndarray:
     """``value`` as a float64 array; ValueError for complex, non-numeric or NaN/inf input."""
     if np.iscomplexobj(value):
         raise ValueError(f"{name} must be real; got complex values")
@@ -28,7 +32,7 @@ def _real_array(name: str, value, ndim: int | None = None) -> np.ndarray:
     return arr
 
 
-def spike_times(V, t, threshold: float = 0.0) -> np.ndarray | list[np.ndarray]:
+def spike_times(V: ArrayLike, t: ArrayLike, threshold: float = 0.0) -> np.ndarray | list[np.ndarray]:
     """Upward threshold crossings, linearly interpolated between samples.
 
     Parameters
@@ -78,7 +82,9 @@ def _as_spike_rows(spikes) -> tuple[list[np.ndarray], bool]:
     return rows, False
 
 
-def firing_rate(spike_times, window: tuple[float, float], method: str = "count"):
+def firing_rate(
+    spike_times: ArrayLike | Sequence[ArrayLike], window: tuple[float, float], method: str = "count"
+) -> float | np.ndarray:
     """Firing rate in a time window, Hz.
 
     Parameters
@@ -140,7 +146,9 @@ def _check_increasing(times: np.ndarray, owner: np.ndarray) -> None:
         )
 
 
-def isi_statistics(spike_times, burst_isi: float = 10.0, gap_ratio: float = 0.3) -> dict[str, float]:
+def isi_statistics(
+    spike_times: ArrayLike, burst_isi: float = 10.0, gap_ratio: float = 0.3
+) -> dict[str, float]:
     """Inter-spike interval statistics of one spike train.
 
     Parameters
@@ -195,7 +203,7 @@ def isi_statistics(spike_times, burst_isi: float = 10.0, gap_ratio: float = 0.3)
     return stats
 
 
-def decay_time_constant(t, V, V_inf: float, window: tuple[float, float]) -> float:
+def decay_time_constant(t: ArrayLike, V: ArrayLike, V_inf: float, window: tuple[float, float]) -> float:
     """Time constant (ms) of an exponential relaxation ``V - V_inf ~ exp(-t / tau)``.
 
     Fits a straight line to ``log|V - V_inf|`` against t (least squares) over
@@ -245,7 +253,7 @@ def decay_time_constant(t, V, V_inf: float, window: tuple[float, float]) -> floa
     return float(-1.0 / slope)
 
 
-def convergence_order(steps, errors) -> float:
+def convergence_order(steps: ArrayLike, errors: ArrayLike) -> float:
     """Slope of log(error) against log(step): the observed order of a scheme.
 
     Parameters

@@ -11,9 +11,11 @@ import math
 import sys
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from .. import _checks
 from ..analysis import _real_array, firing_rate
+from ..integrate import SpikingModel
 from ..stimulus import pulse_current, step_current, time_axis
 
 __all__ = ["fi_curve", "rheobase", "threshold_amplitude"]
@@ -23,6 +25,7 @@ _RESERVED = ("record", "gain")
 
 
 def _refuse_reserved(protocol: str, simulate_kwargs: dict) -> None:
+    """ValueError if the caller passes a simulate option the protocol sets itself."""
     clash = [k for k in _RESERVED if k in simulate_kwargs]
     if clash:
         raise ValueError(
@@ -32,8 +35,8 @@ def _refuse_reserved(protocol: str, simulate_kwargs: dict) -> None:
 
 
 def fi_curve(
-    model,
-    currents,
+    model: SpikingModel,
+    currents: ArrayLike,
     *,
     dt: float = 0.02,
     duration: float = 100.0,
@@ -110,9 +113,9 @@ def fi_curve(
 
 
 def threshold_amplitude(
-    model,
-    base,
-    shape,
+    model: SpikingModel,
+    base: ArrayLike,
+    shape: ArrayLike,
     window: tuple[float, float],
     *,
     dt: float,
@@ -191,7 +194,7 @@ def threshold_amplitude(
 
 
 def rheobase(
-    model,
+    model: SpikingModel,
     *,
     kind: str = "one",
     low: float = 0.0,
