@@ -314,6 +314,30 @@ def izhikevich_bifurcations() -> list[Row]:
     return rows
 
 
+def lif_charging() -> list[Row]:
+    """Question 2.1: first spike of the perfect IF neuron, C dV / I after the start, and the
+    LIF membrane under a sub-threshold current, V_rest + R I (1 - exp(-t / tau)), against
+    the exact-scheme simulations (dt 0.02 ms)."""
+    dt, dV = 0.02, 15.0
+    currents = np.array([1.2, 0.5, 0.1])
+    perfect = nh.LIF(C=1.0, R=math.inf, V_rest=-65.0, V_th=-50.0, V_reset=-65.0, t_ref=2.0)
+    t = nh.time_axis(200.0, dt)
+    ours_first = np.array([perfect.simulate(np.full(nh.time_axis(160.0, dt).size, I), dt,
+                                            record=False).spike_times[0] for I in currents])
+    closed_first = 1.0 * dV / currents
+    lif = nh.LIF(C=1.0, R=10.0, V_rest=-65.0, V_th=-50.0, V_reset=-65.0, t_ref=2.0)
+    ours_v = lif.simulate(np.full(t.size, 1.2), dt).V[-1]
+    closed_v = -65.0 + 10.0 * 1.2 * (1.0 - math.exp(-t[-1] / 10.0))
+    return [
+        Row(f"IF first spike at {', '.join(f'{i:g}' for i in currents)} nA (ms)",
+            ", ".join(f"{x:.6f}" for x in ours_first), ", ".join(f"{x:.6f}" for x in closed_first),
+            "closed form $C (V_\\mathrm{th} - V_\\mathrm{rest}) / I$",
+            float(np.max(np.abs(ours_first - closed_first))), 1e-9, "ms"),
+        Row("LIF at 1.2 nA (below rheobase): $V$ at 200 ms (mV)", f"{ours_v:.6f}", f"{closed_v:.6f}",
+            "closed form $V_\\mathrm{rest} + RI(1 - e^{-t/\\tau_m})$", abs(ours_v - closed_v), 1e-9, "mV"),
+    ]
+
+
 def izhikevich_rest() -> list[Row]:
     """RS resting state at I = 0 and its eigenvalues at I = 3.9 (between the Hopf and the
     saddle-node current), against closed forms.
@@ -440,6 +464,7 @@ GROUPS: list[tuple[Callable[[], list[Row]], bool, str]] = [
     (hh_q35_spike_times, False, "Hodgkin-Huxley"),
     (hh_fi_rates, True, "Hodgkin-Huxley"),
     (hh_temperature, True, "Hodgkin-Huxley"),
+    (lif_charging, False, "Leaky integrate-and-fire"),
     (lif_rates, False, "Leaky integrate-and-fire"),
     (izhikevich_rest, False, "Izhikevich"),
     (izhikevich_bifurcations, False, "Izhikevich"),
