@@ -212,6 +212,7 @@ def test_rate_error_vs_dt_orders():
     assert err["target"] == pytest.approx(1000.0 / period(1.0, 10.0, 15.0, 3.0, 2.0))
     assert np.max(err["exact"]) < 1e-10
     assert 0.6 < err["order"] < 1.4
+    assert 0.0 < err["bound"] < 1.0  # each grid interval is late by less than one step
 
 
 def test_lif_figures_are_text_width_with_readable_fonts():

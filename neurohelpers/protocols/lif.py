@@ -511,7 +511,9 @@ def rate_error_vs_dt(model: LIF, current: float = 3.0, steps=None, *, duration: 
     -------
     dict
         ``steps`` (ms), ``euler`` and ``exact`` (relative errors), ``order``
-        (fitted convergence order of Euler), ``target`` (closed-form rate, Hz).
+        (fitted convergence order of Euler), ``target`` (closed-form rate, Hz),
+        ``bound``: the largest Euler error as a fraction of dt / ISI (a spike on
+        the grid is late by less than one step, so this stays below 1).
     """
     steps = np.geomspace(0.001, 1.0, 25) if steps is None else np.asarray(steps, dtype=np.float64)
     target = float(model.rate(current))
@@ -523,4 +525,5 @@ def rate_error_vs_dt(model: LIF, current: float = 3.0, steps=None, *, duration: 
             errs.append(abs(firing_rate(spikes, (0.0, duration), method="isi") - target) / target)
     euler, exact = np.array(errors["euler"]), np.array(errors["exact"])
     return {"steps": steps, "euler": euler, "exact": exact, "target": target,
-            "order": float(convergence_order(steps, euler))}
+            "order": float(convergence_order(steps, euler)),
+            "bound": float(np.max(euler / (steps * target / 1000.0)))}
