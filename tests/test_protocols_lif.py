@@ -69,6 +69,15 @@ def test_steady_fi_curves_match_closed_forms():
     assert fi["max_error"] < 1e-9
 
 
+def test_lif_fi_curves_count_rate_in_the_pulse_window():
+    currents = np.array([1.0, 1.6, 4.0])
+    fi = P.lif_fi_curves(LIF, currents)  # pulse 20-80 ms in a 100 ms run
+    counts = [expected_spikes(1.0, 10.0, 15.0, I, 2.0, 20.0, 80.0).size if I > 1.5 else 0 for I in currents]
+    assert fi["count"] == pytest.approx(1000.0 * np.array(counts) / 60.0)
+    noref = [1000.0 / period(1.0, 10.0, 15.0, I, 0.0) if I > 1.5 else 0.0 for I in currents]
+    assert fi["formula_noref"] == pytest.approx(noref)
+
+
 def test_rate_gap_tends_to_half_inverse_tau_without_refractory_period():
     cols = P.rate_gap_table(LIF, [3.0, 1000.0], dt=0.02, duration=200.0)
     noref = cols[r"gap, no $t_\mathrm{ref}$ (Hz)"]
