@@ -16,6 +16,7 @@ import math
 from types import MappingProxyType
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from .. import _checks
 from ..analysis import convergence_order, decay_time_constant, firing_rate, isi_statistics
@@ -111,7 +112,7 @@ def constant_current_runs(model: LIF, current: float, *, duration: float = 200.0
             "V_inf": model.V_rest + model.R * current, "table": table}
 
 
-def weak_current_table(model: LIF, currents, *, dt: float = 0.1) -> dict:
+def weak_current_table(model: LIF, currents: ArrayLike, *, dt: float = 0.1) -> dict:
     """First IF spike and final LIF potential for small constant currents.
 
     Each current runs for twice the closed-form IF first-spike time (at least
@@ -142,12 +143,12 @@ def weak_current_table(model: LIF, currents, *, dt: float = 0.1) -> dict:
     }
 
 
-def _steady_rates(model: LIF, currents, dt: float, duration: float) -> np.ndarray:
+def _steady_rates(model: LIF, currents: ArrayLike, dt: float, duration: float) -> np.ndarray:
     """Rate from the intervals of a constant-current run, Hz."""
     return fi_curve(model, currents, dt=dt, duration=duration, onset=0.0, offset=duration, measure="isi")
 
 
-def lif_fi_curves(model: LIF, currents, *, dt: float = 0.02, duration: float = 100.0,
+def lif_fi_curves(model: LIF, currents: ArrayLike, *, dt: float = 0.02, duration: float = 100.0,
                   onset: float = 20.0, offset: float = 80.0) -> dict:
     """f-I curves of the LIF neuron, its IF counterpart and both without refractory period.
 
@@ -177,12 +178,12 @@ def lif_fi_curves(model: LIF, currents, *, dt: float = 0.02, duration: float = 1
     return out
 
 
-def steady_fi_curves(model: LIF, currents, *, dt: float = 0.1, duration: float = 1000.0) -> dict:
+def steady_fi_curves(model: LIF, currents: ArrayLike, *, dt: float = 0.1, duration: float = 1000.0) -> dict:
     """:func:`lif_fi_curves` for constant currents from t = 0, rates over the whole run (steady rates)."""
     return lif_fi_curves(model, currents, dt=dt, duration=duration, onset=0.0, offset=duration)
 
 
-def rate_gap_table(model: LIF, currents, *, dt: float = 0.02, duration: float = 200.0) -> dict:
+def rate_gap_table(model: LIF, currents: ArrayLike, *, dt: float = 0.02, duration: float = 200.0) -> dict:
     """IF rate minus LIF rate at the same current, with and without refractory period.
 
     Rates come from the intervals of constant-current runs. A last row gives
@@ -211,8 +212,8 @@ def rate_gap_table(model: LIF, currents, *, dt: float = 0.02, duration: float = 
     return cols
 
 
-def shunting_shift(model: LIF, gR: float = 1.0, rates=(50.0, 100.0, 200.0, 400.0), *,
-                   currents=None, dt: float = 0.02, duration: float = 200.0) -> dict:
+def shunting_shift(model: LIF, gR: float = 1.0, rates: ArrayLike = (50.0, 100.0, 200.0, 400.0), *,
+                   currents: ArrayLike | None = None, dt: float = 0.02, duration: float = 200.0) -> dict:
     """How a shunting conductance moves the f-I curve: measured shift and ratio.
 
     A conductance g_s with reversal potential V_rest adds the current
@@ -310,7 +311,7 @@ def lif_limitations(model: LIF, *, dt: float = 0.05, gR: float = 1.0) -> dict:
             "hh_undershoot": float(V_hh[t_b > 8.0].min()), "lif_after_max": float(c["LIF"].V[after].max())}
 
 
-def lif_pulse_protocol(model: LIF, decay_pulses, spike_pulses, *, scale: float = 1.0,
+def lif_pulse_protocol(model: LIF, decay_pulses: ArrayLike, spike_pulses: ArrayLike, *, scale: float = 1.0,
                        duration: float = 100.0, dt: float = 0.02, method: str = "exact") -> dict:
     """The two Question 3.1 protocols on one LIF neuron.
 
@@ -371,7 +372,7 @@ def pulse_table(runs: dict) -> dict:
     return cols
 
 
-def lif_loop_2020(I, C: float, R: float, *, dt: float = 0.02, V_rest: float = -65.0,
+def lif_loop_2020(I: ArrayLike, C: float, R: float, *, dt: float = 0.02, V_rest: float = -65.0,
                   V_th: float = 30.0, V_spike: float = 80.0) -> tuple[np.ndarray, np.ndarray]:
     """The 2020 solution's LIF loop, reproduced step for step (bug included).
 
@@ -420,7 +421,7 @@ def lif_loop_2020(I, C: float, R: float, *, dt: float = 0.02, V_rest: float = -6
     return (V[0], counts[0]) if I.ndim == 1 else (V, counts)
 
 
-def fi_curve_loop_2020(currents, C: float = 0.003, R: float = 5.0, *, dt: float = 0.02,
+def fi_curve_loop_2020(currents: ArrayLike, C: float = 0.003, R: float = 5.0, *, dt: float = 0.02,
                        duration: float = 100.0, onset: float = 20.0, offset: float = 80.0,
                        **loop_kwargs) -> np.ndarray:
     """The 2020 f-I protocol with :func:`lif_loop_2020`: all spikes of the run / pulse length.
@@ -435,7 +436,7 @@ def fi_curve_loop_2020(currents, C: float = 0.003, R: float = 5.0, *, dt: float 
     return 1000.0 * counts / (offset - onset)
 
 
-def loop_2020_regimes(currents, rates) -> dict:
+def loop_2020_regimes(currents: ArrayLike, rates: ArrayLike) -> dict:
     """Group an f-I curve into runs of equal rate: columns rate (kHz), first and last current (nA)."""
     currents = np.asarray(currents, dtype=np.float64)
     rates = np.asarray(rates, dtype=np.float64)
@@ -471,7 +472,7 @@ def loop_2020_thresholds(C: float = 0.003, R: float = 5.0, *, dt: float = 0.02, 
     return {"every second step": first, "every step": first + (V_spike - V_rest) / R}
 
 
-def fi_2020_artefact(currents, *, C: float = 0.003, R: float = 5.0, V_th: float = 30.0) -> dict:
+def fi_2020_artefact(currents: ArrayLike, *, C: float = 0.003, R: float = 5.0, V_th: float = 30.0) -> dict:
     """f-I curves of the 2020 f-I parameter set (tau_m = 0.015 ms, no t_ref) by several schemes.
 
     Returns
@@ -504,7 +505,8 @@ def fi_2020_artefact(currents, *, C: float = 0.003, R: float = 5.0, V_th: float 
             "regimes": loop_2020_regimes(currents, loop)}
 
 
-def rate_error_vs_dt(model: LIF, current: float = 3.0, steps=None, *, duration: float = 1000.0) -> dict:
+def rate_error_vs_dt(model: LIF, current: float = 3.0, steps: ArrayLike | None = None, *,
+                     duration: float = 1000.0) -> dict:
     """Relative error of the interval rate against the closed form, forward Euler and exact.
 
     Returns
