@@ -32,6 +32,7 @@ __all__ = [
 
 CURRENT_LABEL = r"$I$ ($\mu$A/cm$^2$)"
 _SPIKE_LINE = {"color": "0.35", "ls": "--", "lw": 0.8}
+_V_COLOUR = "#0072B2"  # Okabe-Ito blue: V, apart from the gate colours
 
 
 def _spike_criterion(ax, level: float = 0.0) -> None:
@@ -109,12 +110,12 @@ def hh_initial_condition_figure(effect: dict, *, t_max: float = 50.0) -> Figure:
                                      gridspec_kw={"height_ratios": [3, 2]})
     from matplotlib.lines import Line2D
 
-    ax_v.plot(t, res.V[0, keep], color="k")
-    ax_v.plot(t, res.V[1, keep], color="k", ls="--")
+    ax_v.plot(t, res.V[0, keep], color=_V_COLOUR)
+    ax_v.plot(t, res.V[1, keep], color=_V_COLOUR, ls="--")
     ax_v.axhline(0.0, **_SPIKE_LINE)
     ax_v.set_ylabel("$V$ (mV)")
-    handles = [Line2D([], [], color="k", label="solid: start at rest (steady state)"),
-               Line2D([], [], color="k", ls="--",
+    handles = [Line2D([], [], color="0.55", label="solid: start at rest (steady state)"),
+               Line2D([], [], color="0.55", ls="--",
                       label="dashed: 2020 start ($V$ 65 mV below rest, gates 0)"),
                Line2D([], [], label="spike criterion (0 mV)", **_SPIKE_LINE)]
     for name in ("m", "h", "n"):
