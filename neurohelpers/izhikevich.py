@@ -288,51 +288,216 @@ def _explicit_step(v, u, I, dt, p, q, acc, scheme, check_stability):
     return v, u, False, OK
 
 
+#: Values of each traced variable held in the time-major scratch block before it is
+#: transposed into the (batch, n) traces: 256 kB per variable, at least 8 steps.
+_TRACE_BLOCK = 32768
+
+
+@njit(cache=True)
+def _finite(x):
+    """Whether x is finite, as arithmetic (inf - inf and NaN - NaN are NaN): vectorisable."""
+    return x - x == 0.0
+
+
+@njit(cache=True)
+def _load_drive(I, gain, k, shared, drive, active):
+    """The input of neurons 0 .. active-1 in step k, ``gain[b] * I[row, k]``."""
+    if shared:
+        Ik = I[0, k]
+        for j in range(active):
+            drive[j] = gain[j] * Ik
+    else:
+        for j in range(active):
+            drive[j] = gain[j] * I[j, k]
+
+
+@njit(cache=True)
+def _euler_pass(V, U, drive, dt, p, q, acc, check_stability, event, active):
+    """Forward Euler ("euler") for neurons 0 .. active-1, branch-free: the update is
+    accepted where it neither spikes nor needs a check (unstable, non-finite); those
+    neurons keep their state and get ``event``. Returns the number of events."""
+    a, b, _, _, v_peak = p
+    events = 0
+    for j in range(active):
+        v = V[j]
+        u = U[j]
+        v_new = v + dt * _dv(v, u, drive[j], q)
+        u_new = u + dt * a * _u_drive(v, u, b, acc)
+        unstable = check_stability & ((2.0 * q[0] * v + q[1]) * dt < -2.0)
+        ev = unstable | (v_new >= v_peak) | ~_finite(v_new) | ~_finite(u_new)
+        V[j] = v if ev else v_new
+        U[j] = u if ev else u_new
+        event[j] = ev
+        events += ev
+    return events
+
+
+@njit(cache=True)
+def _izhikevich2003_pass(V, U, drive, dt, p, q, acc, check_stability, event, active):
+    """The 2003 scheme (two half steps for v, then u) for neurons 0 .. active-1, branch-free;
+    as :func:`_euler_pass`."""
+    a, b, _, _, v_peak = p
+    events = 0
+    for j in range(active):
+        v = V[j]
+        u = U[j]
+        Ij = drive[j]
+        v_half = v + 0.5 * dt * _dv(v, u, Ij, q)
+        v_new = v_half + 0.5 * dt * _dv(v_half, u, Ij, q)
+        u_new = u + dt * a * _u_drive(v_new, u, b, acc)
+        unstable = check_stability & (
+            ((2.0 * q[0] * v + q[1]) * (0.5 * dt) < -2.0) | ((2.0 * q[0] * v_half + q[1]) * (0.5 * dt) < -2.0)
+        )
+        ev = unstable | (v_new >= v_peak) | ~_finite(v_new) | ~_finite(u_new)
+        V[j] = v if ev else v_new
+        U[j] = u if ev else u_new
+        event[j] = ev
+        events += ev
+    return events
+
+
+@njit(cache=True)
+def _izhikevich2004_pass(V, U, drive, dt, p, q, acc, check_stability, event, active):
+    """The 2004 script's scheme (v with ``k2*(v*v)``, then u from the new v, spike when
+    v > v_peak) for neurons 0 .. active-1, branch-free; as :func:`_euler_pass`."""
+    a, b, _, _, v_peak = p
+    events = 0
+    for j in range(active):
+        v = V[j]
+        u = U[j]
+        v_new = v + dt * _dv_published(v, u, drive[j], q)
+        u_new = u + dt * a * _u_drive(v_new, u, b, acc)
+        unstable = check_stability & ((2.0 * q[0] * v + q[1]) * dt < -2.0)
+        ev = unstable | (v_new > v_peak) | ~_finite(v_new) | ~_finite(u_new)
+        V[j] = v if ev else v_new
+        U[j] = u if ev else u_new
+        event[j] = ev
+        events += ev
+    return events
+
+
+@njit(cache=True)
+def _rk4_pass(V, U, drive, dt, p, q, acc, event, active):
+    """The trial RK4 step of length dt for neurons 0 .. active-1, branch-free, accepted
+    where :func:`_rk4_step_with_reset` would accept it whole (below v_peak before and
+    after, :func:`_trusted`); the other neurons keep their state and get ``event``.
+    Returns the number of events."""
+    a, b, _, _, v_peak = p
+    recovery_ok = abs(a) * dt <= RECOVERY_LIMIT
+    events = 0
+    for j in range(active):
+        v = V[j]
+        u = U[j]
+        v_end, u_end, v_low = _rk4(v, u, drive[j], a, b, dt, q, acc)
+        whole = (
+            (v < v_peak) & (v_end < v_peak) & _finite(v_end) & _finite(u_end)
+            & ((2.0 * q[0] * v_low + q[1]) * dt >= -STIFFNESS_LIMIT) & recovery_ok
+        )
+        V[j] = v_end if whole else v
+        U[j] = u_end if whole else u
+        event[j] = not whole
+        events += not whole
+    return events
+
+
+@njit(cache=True)
+def _flush_traces(traces, block, k0, steps, batch):
+    """Copy ``steps`` rows of the time-major block (2, steps, batch) into
+    ``traces[:, :, k0:k0 + steps]`` (each neuron's samples contiguous)."""
+    for var in range(2):
+        for j in range(batch):
+            for t in range(steps):
+                traces[var, j, k0 + t] = block[var, t, j]
+
+
 @njit(cache=True)
 def _izh_kernel(
     I, gain, dt, p, q, acc, v0, u0, scheme, check_stability, traces, times, owners, status, record
 ):
-    """Neurons outer, steps inner; spikes pushed to the flat buffer (times, owners)."""
+    """Steps outer, neurons inner. Per step a branch-free pass (vectorised by the compiler)
+    takes every neuron's ordinary update (see ``_*_pass``); the few neurons with an event
+    (a spike, an RK4 step to split, an unstable or non-finite update) are then redone one
+    by one with the scalar step (:func:`_rk4_step_with_reset`, :func:`_explicit_step`).
+    The same arithmetic as integrating one neuron at a time, so the results are those of
+    each row run alone. Spikes go to the flat buffer (times, owners). When neuron j fails
+    the run goes on for neurons 0 .. j-1 only, and the reported failure is that of the
+    lowest failing neuron (its first failing step), as if neurons were run in order.
+    Traces go through a time-major block, transposed into ``traces`` when full."""
     batch = gain.shape[0]
     n = I.shape[1]
     shared = I.shape[0] == 1
     used = 0
     scratch = np.empty((1, 64))
-    for j in range(batch):
-        v = v0[j]
-        u = u0[j]
-        if record:
-            traces[0, j, 0] = v
-            traces[1, j, 0] = u
-        for k in range(n - 1):
-            Ik = gain[j] * I[0 if shared else j, k]
-            if scheme == 0:
-                v_new, u_new, fired, code = _rk4_step_with_reset(
-                    v, u, Ik, k * dt, dt, p, q, acc, scratch, 0, 0
-                )
-                if code == OK and fired > scratch.shape[1]:  # more spikes than slots: redo the step
-                    scratch = np.empty((1, fired))
+    V = v0.copy()
+    U = u0.copy()
+    drive = np.empty(batch)
+    words = np.zeros((batch + 7) // 8, dtype=np.uint64)  # the event flags, 8 to a word
+    event = words.view(np.uint8)
+    rows = max(8, min(256, _TRACE_BLOCK // max(batch, 1))) if record else 1
+    block = np.empty((2, rows, batch))
+    filled = 0
+    active = batch
+    if record:
+        for j in range(batch):
+            traces[0, j, 0] = V[j]
+            traces[1, j, 0] = U[j]
+    for k in range(n - 1):
+        _load_drive(I, gain, k, shared, drive, active)
+        if scheme == 0:
+            events = _rk4_pass(V, U, drive, dt, p, q, acc, event, active)
+        elif scheme == 1:
+            events = _euler_pass(V, U, drive, dt, p, q, acc, check_stability, event, active)
+        elif scheme == 2:
+            events = _izhikevich2003_pass(V, U, drive, dt, p, q, acc, check_stability, event, active)
+        else:
+            events = _izhikevich2004_pass(V, U, drive, dt, p, q, acc, check_stability, event, active)
+        for w in range(0 if events == 0 else (active + 7) // 8):
+            if words[w] == 0:
+                continue
+            for j in range(8 * w, min(8 * w + 8, active)):
+                if event[j] == 0:
+                    continue
+                v = V[j]
+                u = U[j]
+                Ij = drive[j]
+                if scheme == 0:
                     v_new, u_new, fired, code = _rk4_step_with_reset(
-                        v, u, Ik, k * dt, dt, p, q, acc, scratch, 0, 0
+                        v, u, Ij, k * dt, dt, p, q, acc, scratch, 0, 0
                     )
-                v, u = v_new, u_new
-                if code == OK:
-                    times, owners, used = push_spikes(times, owners, used, scratch[0], fired, j)
-            else:
-                v, u, spiked, code = _explicit_step(v, u, Ik, dt, p, q, acc, scheme, check_stability)
-                if spiked:
-                    times, owners, used = push_spike(times, owners, used, (k + 1) * dt, j)
-            if code == OK and not (np.isfinite(v) and np.isfinite(u)):
-                code = NOT_FINITE
-            if code != OK:
-                fail(status, code, j, k)
-                return times, owners, used
-            if record:
-                traces[0, j, k + 1] = v
-                traces[1, j, k + 1] = u
-        if not record:
-            traces[0, j, 0] = v
-            traces[1, j, 0] = u
+                    if code == OK and fired > scratch.shape[1]:  # more spikes than slots: redo the step
+                        scratch = np.empty((1, fired))
+                        v_new, u_new, fired, code = _rk4_step_with_reset(
+                            v, u, Ij, k * dt, dt, p, q, acc, scratch, 0, 0
+                        )
+                    v, u = v_new, u_new
+                    if code == OK:
+                        times, owners, used = push_spikes(times, owners, used, scratch[0], fired, j)
+                else:
+                    v, u, spiked, code = _explicit_step(v, u, Ij, dt, p, q, acc, scheme, check_stability)
+                    if spiked:
+                        times, owners, used = push_spike(times, owners, used, (k + 1) * dt, j)
+                if code == OK and not (np.isfinite(v) and np.isfinite(u)):
+                    code = NOT_FINITE
+                if code != OK:
+                    fail(status, code, j, k)
+                    active = j
+                    break
+                V[j] = v
+                U[j] = u
+        if active == 0:
+            return times, owners, used
+        if record:
+            for j in range(active):
+                block[0, filled, j] = V[j]
+                block[1, filled, j] = U[j]
+            filled += 1
+            if filled == rows or k == n - 2:
+                _flush_traces(traces, block, k + 2 - filled, filled, active)
+                filled = 0
+    if not record:
+        for j in range(batch):
+            traces[0, j, 0] = V[j]
+            traces[1, j, 0] = U[j]
     return times, owners, used
 
 
