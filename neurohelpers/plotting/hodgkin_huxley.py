@@ -69,7 +69,7 @@ def hh_trace_figure(
     matplotlib.figure.Figure
     """
     fig = core.trace_figure(res, current, gates=gates, current_label=CURRENT_LABEL,
-                            figsize=(TEXT_WIDTH, height))
+                            voltage_label="$V$ (mV)", figsize=(TEXT_WIDTH, height))
     ax_v = fig.axes[0]
     _spike_criterion(ax_v)
     handles, labels = ax_v.get_legend_handles_labels()
