@@ -291,6 +291,14 @@ def _explicit_step(v, u, I, dt, p, q, acc, scheme, check_stability):
 #: Values of each traced variable held in the time-major scratch block before it is
 #: transposed into the (batch, n) traces: 256 kB per variable, at least 8 steps.
 _TRACE_BLOCK = 32768
+#: Batches smaller than this run neuron by neuron (:func:`_izh_rows_kernel`), for RK4 and
+#: for the grid schemes: there a pass over the batch per step costs more than it saves.
+_ROWS_BELOW_RK4 = 2
+_ROWS_BELOW_GRID = 3
+
+
+#: Words of 8 event flags OR-ed together before pass 2 looks at their neurons.
+_WORDS_PER_CHECK = 8
 
 
 @njit(cache=True)
@@ -300,64 +308,82 @@ def _finite(x):
 
 
 @njit(cache=True)
-def _load_drive(I, gain, k, shared, drive, active):
-    """The input of neurons 0 .. active-1 in step k, ``gain[b] * I[row, k]``."""
-    if shared:
-        Ik = I[0, k]
-        for j in range(active):
-            drive[j] = gain[j] * Ik
-    else:
-        for j in range(active):
-            drive[j] = gain[j] * I[j, k]
+def _lowest_v_not_below(h, q, bound):
+    """A v (mV) such that ``(2 k2 w + k1) h < bound`` is false for every w >= v.
+
+    The expression is evaluated exactly as in :func:`_euler_unstable` and :func:`_trusted`;
+    it is non-decreasing in w (k2 > 0, h > 0, and rounding is monotone), so a v where it is
+    false bounds the whole range. The pass then flags ``w < v`` for the scalar code, a
+    superset of the neurons the exact test would flag (the scalar step decides).
+    """
+    x = (bound / h - q[1]) / (2.0 * q[0])
+    if not np.isfinite(x):
+        x = -1.7976931348623157e308
+    step = max(abs(x), 1.0) * 1e-12
+    while (2.0 * q[0] * x + q[1]) * h < bound:
+        x += step
+        step *= 2.0
+    return x
 
 
 @njit(cache=True)
-def _euler_pass(V, U, drive, dt, p, q, acc, check_stability, event, active):
-    """Forward Euler ("euler") for neurons 0 .. active-1, branch-free: the update is
-    accepted where it neither spikes nor needs a check (unstable, non-finite); those
-    neurons keep their state and get ``event``. Returns the number of events."""
+def _drive_row(I, gain, k, shared, drive, active):
+    """The per-neuron factor and the scalar of step k: ``gain`` and ``I[0, k]`` for a shared
+    waveform (input ``gain[j] * I[0, k]``); else ``drive[j] = gain[j] * I[j, k]`` and 1.0
+    (``x * 1.0 == x`` exactly)."""
+    if shared:
+        return gain, I[0, k]
+    for j in range(active):
+        drive[j] = gain[j] * I[j, k]
+    return drive, 1.0
+
+
+@njit(cache=True)
+def _euler_pass(V, U, V_next, U_next, src, scale, dt, p, q, acc, v_lo, event, active):
+    """Forward Euler ("euler") for neurons 0 .. active-1 (input ``src[j] * scale``),
+    branch-free, from (V, U) into (V_next, U_next): the update where it neither spikes nor
+    may need a check (v below ``v_lo``, see :func:`_lowest_v_not_below`; non-finite), else
+    the old state and ``event`` set (one byte per neuron). Returns whether any neuron has
+    an event. (Separate output arrays: an in-place select compiles
+    to a masked store, slow on AMD.)"""
     a, b, _, _, v_peak = p
     events = 0
     for j in range(active):
         v = V[j]
         u = U[j]
-        v_new = v + dt * _dv(v, u, drive[j], q)
+        v_new = v + dt * _dv(v, u, src[j] * scale, q)
         u_new = u + dt * a * _u_drive(v, u, b, acc)
-        unstable = check_stability & ((2.0 * q[0] * v + q[1]) * dt < -2.0)
-        ev = unstable | (v_new >= v_peak) | ~_finite(v_new) | ~_finite(u_new)
-        V[j] = v if ev else v_new
-        U[j] = u if ev else u_new
+        ev = (v < v_lo) | (v_new >= v_peak) | ~_finite(v_new + u_new)
+        V_next[j] = v if ev else v_new
+        U_next[j] = u if ev else u_new
         event[j] = ev
-        events += ev
+        events |= ev
     return events
 
 
 @njit(cache=True)
-def _izhikevich2003_pass(V, U, drive, dt, p, q, acc, check_stability, event, active):
+def _izhikevich2003_pass(V, U, V_next, U_next, src, scale, dt, p, q, acc, v_lo, event, active):
     """The 2003 scheme (two half steps for v, then u) for neurons 0 .. active-1, branch-free;
-    as :func:`_euler_pass`."""
+    as :func:`_euler_pass` (``v_lo`` for half steps, tested on both)."""
     a, b, _, _, v_peak = p
     events = 0
     for j in range(active):
         v = V[j]
         u = U[j]
-        Ij = drive[j]
+        Ij = src[j] * scale
         v_half = v + 0.5 * dt * _dv(v, u, Ij, q)
         v_new = v_half + 0.5 * dt * _dv(v_half, u, Ij, q)
         u_new = u + dt * a * _u_drive(v_new, u, b, acc)
-        unstable = check_stability & (
-            ((2.0 * q[0] * v + q[1]) * (0.5 * dt) < -2.0) | ((2.0 * q[0] * v_half + q[1]) * (0.5 * dt) < -2.0)
-        )
-        ev = unstable | (v_new >= v_peak) | ~_finite(v_new) | ~_finite(u_new)
-        V[j] = v if ev else v_new
-        U[j] = u if ev else u_new
+        ev = (v < v_lo) | (v_half < v_lo) | (v_new >= v_peak) | ~_finite(v_new + u_new)
+        V_next[j] = v if ev else v_new
+        U_next[j] = u if ev else u_new
         event[j] = ev
-        events += ev
+        events |= ev
     return events
 
 
 @njit(cache=True)
-def _izhikevich2004_pass(V, U, drive, dt, p, q, acc, check_stability, event, active):
+def _izhikevich2004_pass(V, U, V_next, U_next, src, scale, dt, p, q, acc, v_lo, event, active):
     """The 2004 script's scheme (v with ``k2*(v*v)``, then u from the new v, spike when
     v > v_peak) for neurons 0 .. active-1, branch-free; as :func:`_euler_pass`."""
     a, b, _, _, v_peak = p
@@ -365,38 +391,35 @@ def _izhikevich2004_pass(V, U, drive, dt, p, q, acc, check_stability, event, act
     for j in range(active):
         v = V[j]
         u = U[j]
-        v_new = v + dt * _dv_published(v, u, drive[j], q)
+        v_new = v + dt * _dv_published(v, u, src[j] * scale, q)
         u_new = u + dt * a * _u_drive(v_new, u, b, acc)
-        unstable = check_stability & ((2.0 * q[0] * v + q[1]) * dt < -2.0)
-        ev = unstable | (v_new > v_peak) | ~_finite(v_new) | ~_finite(u_new)
-        V[j] = v if ev else v_new
-        U[j] = u if ev else u_new
+        ev = (v < v_lo) | (v_new > v_peak) | ~_finite(v_new + u_new)
+        V_next[j] = v if ev else v_new
+        U_next[j] = u if ev else u_new
         event[j] = ev
-        events += ev
+        events |= ev
     return events
 
 
 @njit(cache=True)
-def _rk4_pass(V, U, drive, dt, p, q, acc, event, active):
+def _rk4_pass(V, U, V_next, U_next, src, scale, dt, p, q, acc, v_lo, event, active):
     """The trial RK4 step of length dt for neurons 0 .. active-1, branch-free, accepted
-    where :func:`_rk4_step_with_reset` would accept it whole (below v_peak before and
-    after, :func:`_trusted`); the other neurons keep their state and get ``event``.
-    Returns the number of events."""
+    where :func:`_rk4_step_with_reset` surely accepts it whole: below v_peak before and
+    after, finite, the lowest stage at or above ``v_lo`` (:func:`_lowest_v_not_below` for
+    ``STIFFNESS_LIMIT``; +inf when ``|a| dt`` exceeds ``RECOVERY_LIMIT``). The other
+    neurons get their old state in (V_next, U_next) and ``event`` set; counted as in
+    :func:`_euler_pass`."""
     a, b, _, _, v_peak = p
-    recovery_ok = abs(a) * dt <= RECOVERY_LIMIT
     events = 0
     for j in range(active):
         v = V[j]
         u = U[j]
-        v_end, u_end, v_low = _rk4(v, u, drive[j], a, b, dt, q, acc)
-        whole = (
-            (v < v_peak) & (v_end < v_peak) & _finite(v_end) & _finite(u_end)
-            & ((2.0 * q[0] * v_low + q[1]) * dt >= -STIFFNESS_LIMIT) & recovery_ok
-        )
-        V[j] = v_end if whole else v
-        U[j] = u_end if whole else u
+        v_end, u_end, v_low = _rk4(v, u, src[j] * scale, a, b, dt, q, acc)
+        whole = (v < v_peak) & (v_end < v_peak) & _finite(v_end + u_end) & (v_low >= v_lo)
+        V_next[j] = v_end if whole else v
+        U_next[j] = u_end if whole else u
         event[j] = not whole
-        events += not whole
+        events |= not whole
     return events
 
 
@@ -411,6 +434,55 @@ def _flush_traces(traces, block, k0, steps, batch):
 
 
 @njit(cache=True)
+def _izh_rows_kernel(
+    I, gain, dt, p, q, acc, v0, u0, scheme, check_stability, traces, times, owners, status, record
+):
+    """Neurons outer, steps inner (for a few neurons, where a pass over the batch per step
+    costs more than it saves); spikes pushed to the flat buffer (times, owners)."""
+    batch = gain.shape[0]
+    n = I.shape[1]
+    shared = I.shape[0] == 1
+    used = 0
+    scratch = np.empty((1, 64))
+    for j in range(batch):
+        v = v0[j]
+        u = u0[j]
+        if record:
+            traces[0, j, 0] = v
+            traces[1, j, 0] = u
+        for k in range(n - 1):
+            Ik = gain[j] * I[0 if shared else j, k]
+            if scheme == 0:
+                v_new, u_new, fired, code = _rk4_step_with_reset(
+                    v, u, Ik, k * dt, dt, p, q, acc, scratch, 0, 0
+                )
+                if code == OK and fired > scratch.shape[1]:  # more spikes than slots: redo the step
+                    scratch = np.empty((1, fired))
+                    v_new, u_new, fired, code = _rk4_step_with_reset(
+                        v, u, Ik, k * dt, dt, p, q, acc, scratch, 0, 0
+                    )
+                v, u = v_new, u_new
+                if code == OK:
+                    times, owners, used = push_spikes(times, owners, used, scratch[0], fired, j)
+            else:
+                v, u, spiked, code = _explicit_step(v, u, Ik, dt, p, q, acc, scheme, check_stability)
+                if spiked:
+                    times, owners, used = push_spike(times, owners, used, (k + 1) * dt, j)
+            if code == OK and not (np.isfinite(v) and np.isfinite(u)):
+                code = NOT_FINITE
+            if code != OK:
+                fail(status, code, j, k)
+                return times, owners, used
+            if record:
+                traces[0, j, k + 1] = v
+                traces[1, j, k + 1] = u
+        if not record:
+            traces[0, j, 0] = v
+            traces[1, j, 0] = u
+    return times, owners, used
+
+
+@njit(cache=True)
 def _izh_kernel(
     I, gain, dt, p, q, acc, v0, u0, scheme, check_stability, traces, times, owners, status, record
 ):
@@ -422,44 +494,68 @@ def _izh_kernel(
     each row run alone. Spikes go to the flat buffer (times, owners). When neuron j fails
     the run goes on for neurons 0 .. j-1 only, and the reported failure is that of the
     lowest failing neuron (its first failing step), as if neurons were run in order.
-    Traces go through a time-major block, transposed into ``traces`` when full."""
+    Traces go through a time-major block, transposed into ``traces`` when full. Batches
+    below ``_ROWS_BELOW_RK4`` / ``_ROWS_BELOW_GRID`` neurons go to :func:`_izh_rows_kernel`
+    (the same results)."""
     batch = gain.shape[0]
+    if batch < (_ROWS_BELOW_RK4 if scheme == 0 else _ROWS_BELOW_GRID):
+        return _izh_rows_kernel(
+            I, gain, dt, p, q, acc, v0, u0, scheme, check_stability, traces, times, owners, status, record
+        )
     n = I.shape[1]
     shared = I.shape[0] == 1
     used = 0
     scratch = np.empty((1, 64))
     V = v0.copy()
     U = u0.copy()
+    V_next = np.empty(batch)  # the passes write here (a plain store, not a masked one)
+    U_next = np.empty(batch)
     drive = np.empty(batch)
-    words = np.zeros((batch + 7) // 8, dtype=np.uint64)  # the event flags, 8 to a word
+    words = np.zeros((batch + 7) // 8, dtype=np.uint64)  # the event flags, 8 bytes to a word
     event = words.view(np.uint8)
     rows = max(8, min(256, _TRACE_BLOCK // max(batch, 1))) if record else 1
     block = np.empty((2, rows, batch))
     filled = 0
     active = batch
+    if scheme == 0:
+        v_lo = _lowest_v_not_below(dt, q, -STIFFNESS_LIMIT)
+        if not abs(p[0]) * dt <= RECOVERY_LIMIT:
+            v_lo = np.inf
+    elif not check_stability:
+        v_lo = -np.inf
+    else:
+        v_lo = _lowest_v_not_below(0.5 * dt if scheme == 2 else dt, q, -2.0)
     if record:
         for j in range(batch):
             traces[0, j, 0] = V[j]
             traces[1, j, 0] = U[j]
     for k in range(n - 1):
-        _load_drive(I, gain, k, shared, drive, active)
+        src, scale = _drive_row(I, gain, k, shared, drive, active)
         if scheme == 0:
-            events = _rk4_pass(V, U, drive, dt, p, q, acc, event, active)
+            events = _rk4_pass(V, U, V_next, U_next, src, scale, dt, p, q, acc, v_lo, event, active)
         elif scheme == 1:
-            events = _euler_pass(V, U, drive, dt, p, q, acc, check_stability, event, active)
+            events = _euler_pass(V, U, V_next, U_next, src, scale, dt, p, q, acc, v_lo, event, active)
         elif scheme == 2:
-            events = _izhikevich2003_pass(V, U, drive, dt, p, q, acc, check_stability, event, active)
+            events = _izhikevich2003_pass(
+                V, U, V_next, U_next, src, scale, dt, p, q, acc, v_lo, event, active
+            )
         else:
-            events = _izhikevich2004_pass(V, U, drive, dt, p, q, acc, check_stability, event, active)
-        for w in range(0 if events == 0 else (active + 7) // 8):
-            if words[w] == 0:
+            events = _izhikevich2004_pass(
+                V, U, V_next, U_next, src, scale, dt, p, q, acc, v_lo, event, active
+            )
+        V, U, V_next, U_next = V_next, U_next, V, U
+        for w0 in range(0, 0 if events == 0 else words.size, _WORDS_PER_CHECK):
+            any_event = 0
+            for w in range(w0, min(w0 + _WORDS_PER_CHECK, words.size)):
+                any_event |= words[w]
+            if any_event == 0:
                 continue
-            for j in range(8 * w, min(8 * w + 8, active)):
+            for j in range(8 * w0, min(8 * (w0 + _WORDS_PER_CHECK), active)):
                 if event[j] == 0:
                     continue
                 v = V[j]
                 u = U[j]
-                Ij = drive[j]
+                Ij = src[j] * scale
                 if scheme == 0:
                     v_new, u_new, fired, code = _rk4_step_with_reset(
                         v, u, Ij, k * dt, dt, p, q, acc, scratch, 0, 0
