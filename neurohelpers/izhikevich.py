@@ -483,6 +483,18 @@ def _izh_rows_kernel(
 
 
 @njit(cache=True)
+def _grown(times, owners, used, need):
+    """The flat spike buffer (times, owners) copied into arrays of at least ``need`` slots
+    (twice the size, or more), for appending inline without :func:`push_spike`'s call."""
+    size = max(2 * times.size, need, 16)
+    grown_t = np.empty(size)
+    grown_o = np.empty(size, dtype=np.int64)
+    grown_t[:used] = times[:used]
+    grown_o[:used] = owners[:used]
+    return grown_t, grown_o
+
+
+@njit(cache=True)
 def _izh_kernel(
     I, gain, dt, p, q, acc, v0, u0, scheme, check_stability, traces, times, owners, status, record
 ):
@@ -550,36 +562,48 @@ def _izh_kernel(
                 any_event |= words[w]
             if any_event == 0:
                 continue
-            for j in range(8 * w0, min(8 * (w0 + _WORDS_PER_CHECK), active)):
-                if event[j] == 0:
+            for w in range(w0, min(w0 + _WORDS_PER_CHECK, words.size)):
+                if words[w] == 0:
                     continue
-                v = V[j]
-                u = U[j]
-                Ij = src[j] * scale
-                if scheme == 0:
-                    v_new, u_new, fired, code = _rk4_step_with_reset(
-                        v, u, Ij, k * dt, dt, p, q, acc, scratch, 0, 0
-                    )
-                    if code == OK and fired > scratch.shape[1]:  # more spikes than slots: redo the step
-                        scratch = np.empty((1, fired))
+                for j in range(8 * w, min(8 * w + 8, active)):
+                    if event[j] == 0:
+                        continue
+                    v = V[j]
+                    u = U[j]
+                    Ij = src[j] * scale
+                    if scheme == 0:
                         v_new, u_new, fired, code = _rk4_step_with_reset(
                             v, u, Ij, k * dt, dt, p, q, acc, scratch, 0, 0
                         )
-                    v, u = v_new, u_new
-                    if code == OK:
-                        times, owners, used = push_spikes(times, owners, used, scratch[0], fired, j)
-                else:
-                    v, u, spiked, code = _explicit_step(v, u, Ij, dt, p, q, acc, scheme, check_stability)
-                    if spiked:
-                        times, owners, used = push_spike(times, owners, used, (k + 1) * dt, j)
-                if code == OK and not (np.isfinite(v) and np.isfinite(u)):
-                    code = NOT_FINITE
-                if code != OK:
-                    fail(status, code, j, k)
-                    active = j
-                    break
-                V[j] = v
-                U[j] = u
+                        if code == OK and fired > scratch.shape[1]:  # more spikes than slots: redo the step
+                            scratch = np.empty((1, fired))
+                            v_new, u_new, fired, code = _rk4_step_with_reset(
+                                v, u, Ij, k * dt, dt, p, q, acc, scratch, 0, 0
+                            )
+                        v, u = v_new, u_new
+                        if code == OK:
+                            if used + fired > times.size:
+                                times, owners = _grown(times, owners, used, used + fired)
+                            for i in range(fired):
+                                times[used + i] = scratch[0, i]
+                                owners[used + i] = j
+                            used += fired
+                    else:
+                        v, u, spiked, code = _explicit_step(v, u, Ij, dt, p, q, acc, scheme, check_stability)
+                        if spiked:
+                            if used == times.size:
+                                times, owners = _grown(times, owners, used, used + 1)
+                            times[used] = (k + 1) * dt
+                            owners[used] = j
+                            used += 1
+                    if code == OK and not (np.isfinite(v) and np.isfinite(u)):
+                        code = NOT_FINITE
+                    if code != OK:
+                        fail(status, code, j, k)
+                        active = j
+                        break
+                    V[j] = v
+                    U[j] = u
         if active == 0:
             return times, owners, used
         if record:
