@@ -56,6 +56,8 @@ def autolink(markdown: str, labels: Labels, warnings: list[str], where: str) -> 
             return m.group(0)
         return f"[{kind} {number}](#{label})" + (m.group(0)[len(kind) + 1 + len(number):])
 
+    # a mention broken across two source lines ("Figure" / "3.1") is one mention
+    markdown = re.sub(r"\b(Figure|Table|Question|Chapter)[ \t]*\n[ \t]*(?=\d)", r"\1 ", markdown)
     lines = []
     fenced = False
     for line in markdown.split("\n"):

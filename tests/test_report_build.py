@@ -99,7 +99,7 @@ def chapter_two() -> nbformat.NotebookNode:
                           "What refractory behaviour do you see?"),
         figure_cell(),
         new_markdown_cell("**Figure 2.1.** RS neuron; see also Question 2.1."),
-        new_markdown_cell("**Answer (a).** Adaptation: intervals grow from 6 to 9 ms."),
+        new_markdown_cell("**Answer (a).** Adaptation: intervals grow from 6 to 9 ms (Figure\n2.1)."),
         widget := new_code_cell("interact(f)"),
     ])
     widget.metadata["tags"] = ["remove_cell", "nbval-ignore-output"]
@@ -139,6 +139,7 @@ def test_questions_answers_figures_and_tables_are_read(tmp_path):
     glance = nb.metadata["nm"]["glance"]
     assert "\\nmglanceitem{q:2.1}{Question 2.1}" in glance and "More detail" not in glance
     assert "\\nmglanceitem{q:3.4a}{Question 3.4 (a)}" in glance
+    assert "\\hyperref[fig:2.1]{Figure 2.1}" in glance  # a mention broken across lines
     texts = "\n".join(c.metadata["nm"].get("latex", "") for c in nb.cells)
     assert "\\hyperref[ref-dayan-abbott-2001]{Dayan \\& Abbott (2001)}" in texts
     assert "\\hyperref[fig:1.1]{Figure 1.1}" in texts  # plain mention linked
