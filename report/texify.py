@@ -175,6 +175,8 @@ def tabularize(latex: str, in_float: bool = False) -> str:
             head, rest = "", body
         rest = re.sub(r"^\\(endhead|endfirsthead|endfoot|endlastfoot)\s*$\n?", "", rest, flags=re.MULTILINE)
         rest = re.sub(r"^\\caption.*\n", "", rest, flags=re.MULTILINE)
+        # a cell "-74.9" is a negative number: a minus sign, not a hyphen
+        rest = re.sub(r"(^|&)([ \t]*)-(?=\d|\.\d)", r"\1\2\\(-\\)", rest, flags=re.MULTILINE)
         simple = re.fullmatch(r"@\{\}([lrc]+)@\{\}", spec)
         if simple is None:
             return f"\\begin{{center}}\\begin{{tabular}}{{{spec}}}{head}{rest}\\end{{tabular}}\\end{{center}}"
