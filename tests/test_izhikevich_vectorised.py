@@ -142,3 +142,44 @@ def test_batch_failure_names_the_lowest_failing_neuron(method):
     assert int(step) >= 300
     with pytest.raises(ValueError, match=rf"\(neuron 1, step {step}:"):
         model.simulate(I, 0.1, method=method)
+
+
+def outcome(model, I, dt, method, v0, row_offset=0):
+    """The result, or the error message with the neuron number shifted by ``row_offset``."""
+    try:
+        return model.simulate(I, dt, method=method, V0=v0, record=True)
+    except ValueError as error:
+        message = str(error)
+        row = int(message.split("(neuron ")[1].split(",")[0])
+        return message.replace(f"(neuron {row},", f"(neuron {row + row_offset},")
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_neurons_at_the_stability_and_stiffness_bounds(method):
+    """Initial v within a few ulps of where the grid schemes turn unstable, (2 k2 v + k1) h
+    = -2, or an RK4 step turns stiff, (2 k2 v + k1) dt = -STIFFNESS_LIMIT: the batch (which
+    screens neurons with a bound on v) gives each neuron what it gets alone, errors included."""
+    dt = 0.1
+    h, bound = {"rk4": (dt, -nh.izhikevich.STIFFNESS_LIMIT), "izhikevich2003": (0.5 * dt, -2.0)}.get(
+        method, (dt, -2.0))
+    edge = (bound / h - 5.0) / (2.0 * 0.04)
+    v_edge = [edge]
+    for _ in range(4):
+        v_edge = [np.nextafter(v_edge[0], -np.inf), *v_edge, np.nextafter(v_edge[-1], np.inf)]
+    model = MODELS["RS"]
+    ordinary = np.linspace(-70.0, -60.0, 5)
+    I = np.full(30, 5.0)
+    refused = []
+    for v in v_edge:
+        v0 = np.append(ordinary, v)
+        batch = outcome(model, np.tile(I, (6, 1)), dt, method, v0)
+        alone = outcome(model, I, dt, method, v, row_offset=5)
+        refused.append(isinstance(alone, str))
+        if refused[-1]:
+            assert batch == alone
+        else:
+            assert np.array_equal(batch.V[5], alone.V)
+            assert np.array_equal(batch.state["u"][5], alone.state["u"])
+            assert np.array_equal(batch.spike_times[5], alone.spike_times)
+    if method != "rk4":  # the grid schemes refuse the lower values and run the upper ones
+        assert refused[0] and not refused[-1]
