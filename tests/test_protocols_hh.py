@@ -37,7 +37,27 @@ def test_q35_window_table_counts_and_rates_match_reference():
     assert [row[2] for row in table.rows] == windows(ref) == [7, 0, 9, 1, 0]
     assert [row[1] for row in table.rows] == [10.0, 0.0, 20.0, 100.0, 0.0]
     first = ref[ref < 100]
-    assert table.rows[0][4] == pytest.approx(1000.0 / np.mean(np.diff(first)), abs=0.06)
+    assert table.rows[0][3] == pytest.approx(1000.0 / np.mean(np.diff(first)), abs=0.06)
+    assert table.rows[3][3] is None  # one spike defines no rate
+    # peaks = upward crossings of -40 mV: the small spikes at 100 uA/cm^2 count too
+    peaks = hh_spike_times(REST, Q35, threshold=-40.0)
+    assert [row[4] for row in table.rows] == windows(peaks)
+    late = peaks[(peaks >= 300.0) & (peaks < 400.0)]
+    assert late.size > 10
+    assert table.rows[3][5] == pytest.approx(1000.0 / np.mean(np.diff(late)), abs=0.1)
+
+
+def test_upward_crossings_of_a_sine_match_the_closed_form():
+    t = np.arange(0.0, 100.0, 0.01)
+    f = 0.147  # 1/ms
+    V = -40.0 + 20.0 * np.sin(2.0 * np.pi * f * (t - 0.5))
+    times = pr.upward_crossings(t, V, -40.0)
+    expected = 0.5 + np.arange(15) / f
+    np.testing.assert_allclose(times, expected[expected < 100.0], atol=1e-4)
+    both = pr.upward_crossings(t, np.vstack([V, V + 100.0]), -40.0)
+    assert both[1].size == 0
+    with pytest.raises(ValueError, match="V must"):
+        pr.upward_crossings(t, V[:-1], 0.0)
 
 
 def test_2020_initial_condition_shifts_only_the_first_window():
@@ -81,6 +101,9 @@ def test_fi_scan_rate_and_range_match_reference_at_sample_currents():
         expected = 1000.0 / np.mean(np.diff(late)) if late.size > 1 else 0.0
         assert rate == pytest.approx(expected, abs=0.05)
     assert scan["max_current"] == 20.0 and scan["max_rate"] == scan["rate"][1]
+    peaks = hh_spike_times(REST, [(0.0, 10.0, 0.0), (10.0, 410.0, 20.0)], threshold=-40.0)
+    late = peaks[peaks >= 210.0]
+    assert scan["peak_rate"][0] == pytest.approx(1000.0 / np.mean(np.diff(late)), abs=0.1)
     assert scan["v_min"][0] < -70.0 < 0.0 < scan["v_max"][0]
 
 

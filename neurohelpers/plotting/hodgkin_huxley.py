@@ -33,6 +33,7 @@ __all__ = [
 CURRENT_LABEL = r"$I$ ($\mu$A/cm$^2$)"
 _SPIKE_LINE = {"color": "0.35", "ls": "--", "lw": 0.8}
 _V_COLOUR = "#0072B2"  # Okabe-Ito blue: V, apart from the gate colours
+_I_COLOUR = "#009E73"  # Okabe-Ito bluish green: the current, clearly apart from m (vermillion)
 
 
 def _spike_criterion(ax, level: float = 0.0) -> None:
@@ -71,6 +72,8 @@ def hh_trace_figure(
     fig = core.trace_figure(res, current, gates=gates, current_label=CURRENT_LABEL,
                             voltage_label="$V$ (mV)", figsize=(TEXT_WIDTH, height))
     ax_v = fig.axes[0]
+    for line in fig.axes[1].get_lines():
+        line.set_color(_I_COLOUR)
     _spike_criterion(ax_v)
     handles, labels = ax_v.get_legend_handles_labels()
     keep = [k for k, label in enumerate(labels) if label != "V"]
@@ -146,19 +149,25 @@ def hh_fi_figure(scan: dict, excitability: dict) -> Figure:
     """
     import matplotlib.pyplot as plt  # deferred: pyplot costs 0.5 s to import
 
-    fig, (ax_f, ax_v) = plt.subplots(1, 2, figsize=(TEXT_WIDTH, 3.3))
+    from ..tables import format_number
+
+    fig, (ax_f, ax_v) = plt.subplots(1, 2, figsize=(TEXT_WIDTH, 3.4))
     I = scan["currents"]
-    ax_f.plot(I, scan["rate"], color="tab:blue", lw=1.4)
+    ax_f.plot(I, scan["rate"], color="tab:blue", lw=1.4, label="0 mV crossings")
+    ax_f.plot(scan["range_currents"], scan["peak_rate"], "o", color="k", ms=2.2,
+              label=f"peaks ({scan['peak_level']:g} mV crossings)")
     marks = [("sustained threshold", excitability["sustained"], "tab:orange", ":"),
              ("lower Hopf", excitability["hopf_low"], "tab:purple", "--"),
              ("last 0 mV crossings", excitability["last_firing"], "0.3", "-."),
              ("upper Hopf", excitability["hopf_high"], "tab:green", "--")]
     for ax in (ax_f, ax_v):
         for label, x, colour, ls in marks:
-            ax.axvline(x, color=colour, ls=ls, lw=0.9, label=f"{label} ({x:.2f})")
+            ax.axvline(x, color=colour, ls=ls, lw=0.9, label=f"{label} ({format_number(x, 4)})")
         ax.set_xlabel(CURRENT_LABEL)
         ax.grid(alpha=0.3)
-    ax_f.set(ylabel="Steady rate (Hz)", title="(a) f-I curve, step from rest")
+    ax_f.set(ylabel="Steady rate (Hz)", title="(a) rates, step from rest")
+    curves = ax_f.get_legend_handles_labels()
+    ax_f.legend(curves[0][:2], curves[1][:2], loc="lower right", fontsize=6.5)
     ax_v.fill_between(scan["range_currents"], scan["v_min"], scan["v_max"], color="tab:blue", alpha=0.3,
                       label="range of $V$")
     _spike_criterion(ax_v)

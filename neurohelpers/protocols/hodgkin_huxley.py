@@ -43,6 +43,7 @@ __all__ = [
     "hh_window_table",
     "three_model_fi",
     "three_model_table",
+    "upward_crossings",
 ]
 
 #: Question 3.5 (2020): cumulative steps (time ms, change uA/cm^2); levels 10, 0, 20, 100, 0.
@@ -137,8 +138,45 @@ def hh_step_protocol(
     return current, model.simulate(current, dt, **simulate_kwargs)
 
 
+def upward_crossings(t, V, level: float) -> np.ndarray:
+    """Times at which a sampled trace crosses ``level`` upwards (linear interpolation).
+
+    Counts the peaks of an oscillation whatever their height, e.g. the small
+    spikes of the Hodgkin-Huxley model that no longer reach 0 mV.
+
+    Parameters
+    ----------
+    t : array_like, 1-D
+        Sample times, ms.
+    V : array_like
+        Trace(s), mV: 1-D, or 2-D with one row per neuron.
+    level : float
+        Crossing level, mV.
+
+    Returns
+    -------
+    numpy.ndarray or list of numpy.ndarray
+        Crossing times, ms (a list with one array per row for a 2-D ``V``).
+    """
+    t = np.asarray(t, dtype=np.float64)
+    V = np.asarray(V, dtype=np.float64)
+    if t.ndim != 1 or V.shape[-1] != t.size:
+        raise ValueError(f"V must end with the length of t ({t.size}), got shape {V.shape}")
+    if V.ndim == 2:
+        return [upward_crossings(t, row, level) for row in V]
+    k = np.flatnonzero((V[:-1] < level) & (V[1:] >= level))
+    frac = (level - V[k]) / (V[k + 1] - V[k])
+    return t[k] + frac * (t[k + 1] - t[k])
+
+
+def _isi_rate(times: np.ndarray) -> float | None:
+    """1 / mean interval (Hz) of sorted times (ms); None with fewer than two."""
+    return None if times.size < 2 else 1000.0 / float(np.mean(np.diff(times)))
+
+
 def hh_window_table(
-    res: SimulationResult, current, *, width: float = 100.0, settle: float = 10.0
+    res: SimulationResult, current, *, width: float = 100.0, settle: float = 10.0,
+    peak_level: float = -40.0,
 ) -> HHTable:
     """Per-window summary of a one-neuron run: level, spikes, rates, V range.
 
@@ -152,12 +190,16 @@ def hh_window_table(
         Window length, ms.
     settle : float
         The V range is taken from ``settle`` ms into each window, ms.
+    peak_level : float
+        Peaks are counted as upward crossings of this level, mV (spikes too
+        small to reach the 0 mV criterion included).
 
     Returns
     -------
     HHTable
-        One row per window: window (ms), I, spike count, rate = count / width
-        (Hz), 1 / mean ISI (Hz; 0 with fewer than two spikes), V min and max (mV).
+        One row per window: window (ms), I, spike count (0 mV crossings),
+        their 1 / mean ISI (Hz; 0 without spikes, None with one), the peak
+        count and its 1 / mean interval (Hz, same convention), V min and max (mV).
     """
     _checks.positive("width", width)
     t, V = res.t, np.asarray(res.V)
@@ -165,17 +207,21 @@ def hh_window_table(
         raise ValueError("hh_window_table needs a one-neuron (1-D) run")
     current = np.asarray(current, dtype=np.float64)
     dt = float(t[1] - t[0])
-    headers = ["window (ms)", f"$I$ {_CURRENT}", "spikes", "rate (Hz)", "1/ISI (Hz)",
-               "min $V$ (mV)", "max $V$ (mV)"]
+    level = f"{peak_level:g}"
+    headers = ["window (ms)", f"$I$ {_CURRENT}", "spikes (0 mV)", "1/ISI (Hz)",
+               f"peaks ({level} mV)", "peaks: 1/interval (Hz)", "min $V$ (mV)", "max $V$ (mV)"]
+    crossings = upward_crossings(t, V, peak_level)
     rows = []
     for start in np.arange(0.0, t[-1] - 0.5 * dt, width):
         stop = start + width
         spikes = res.spike_times[(res.spike_times >= start) & (res.spike_times < stop)]
+        peaks = crossings[(crossings >= start) & (crossings < stop)]
         late = (t >= start + settle) & (t < stop)
+        rates = [0.0 if x.size == 0 else _isi_rate(x) for x in (spikes, peaks)]
+        rates = [None if r is None else round(r, 1) for r in rates]
         rows.append([
             f"{start:.0f}-{stop:.0f}", float(current[round(start / dt)]), int(spikes.size),
-            float(firing_rate(res.spike_times, (start, stop))),
-            round(float(firing_rate(res.spike_times, (start, stop), method="isi")), 1),
+            rates[0], int(peaks.size), rates[1],
             round(float(V[late].min()), 1), round(float(V[late].max()), 1),
         ])
     return HHTable(headers, rows)
@@ -294,6 +340,7 @@ def hh_fi_scan(
     duration: float = 410.0,
     settle: float = 200.0,
     chunk_size: int = 64,
+    peak_level: float = -40.0,
 ) -> dict[str, np.ndarray]:
     """Steady firing rate and range of V against the amplitude of a step from rest.
 
@@ -310,13 +357,17 @@ def hh_fi_scan(
         Rate and V range are measured from ``onset + settle`` to the end, ms.
     chunk_size : int
         Recorded neurons per call (bounds the memory of the traces).
+    peak_level : float
+        Level whose upward crossings count as peaks, mV.
 
     Returns
     -------
     dict
         ``currents``, ``rate`` (Hz, 1 / mean ISI of 0 mV crossings in ``window``, ms),
         ``max_rate`` (Hz) and ``max_current`` (uA/cm^2, where it occurs);
-        ``range_currents``, ``v_min``, ``v_max`` (mV).
+        ``range_currents``, ``v_min``, ``v_max`` (mV) and ``peak_rate`` (Hz,
+        1 / mean interval of the upward crossings of ``peak_level`` in the
+        window; 0 with fewer than two).
     """
     currents = np.asarray(currents, dtype=np.float64)
     if currents.ndim != 1 or currents.size == 0:
@@ -332,15 +383,18 @@ def hh_fi_scan(
     shape = pulse_current(t, [(onset, duration + dt, 1.0)])
     late = t >= onset + settle
     v_min, v_max = np.empty(rng.size), np.empty(rng.size)
+    peak_rate = np.empty(rng.size)
     for i in range(0, rng.size, int(chunk_size)):
         sl = slice(i, i + int(chunk_size))
         V = np.atleast_2d(model.simulate(shape, dt, gain=rng[sl]).V)[:, late]
         v_min[sl], v_max[sl] = V.min(axis=1), V.max(axis=1)
+        peaks = upward_crossings(t[late], V, peak_level)
+        peak_rate[sl] = [_isi_rate(p) or 0.0 for p in peaks]
     k = int(np.argmax(rate))
     return {"currents": currents, "rate": rate, "max_rate": float(rate[k]),
             "window": (onset + settle, duration),
             "max_current": float(currents[k]), "range_currents": rng, "v_min": v_min,
-            "v_max": v_max}
+            "v_max": v_max, "peak_rate": peak_rate, "peak_level": float(peak_level)}
 
 
 def hh_staircase(
