@@ -250,3 +250,17 @@ def test_lif_figures_are_text_width_with_readable_fonts():
         plt.close(fig)
     assert "1 spike," in figures[-2].get_axes()[0].get_title()  # singular
     assert "2 spikes," in figures[-1].get_axes()[0].get_title()
+
+
+def test_lif_fi_curves_mask_unmeasurable_interval_rates_and_give_window_onsets():
+    # 20-80 ms window, start at rest, V_reset = V_rest: first spike at tau ln(RI / (RI - 15)),
+    # so one spike falls in 60 ms for RI > 15 e^6 / (e^6 - 1) and two (T + t_ref + T < 60) for
+    # RI > 15 e^2.9 / (e^2.9 - 1)
+    fi = P.lif_fi_curves(LIF, np.array([1.0, 1.55, 1.6, 4.0]))
+    assert fi["onset_count"] == pytest.approx(1.5 * math.exp(6) / (math.exp(6) - 1), rel=1e-12)
+    assert fi["onset_isi"] == pytest.approx(1.5 * math.exp(2.9) / (math.exp(2.9) - 1), rel=1e-12)
+    assert fi["isi"][0] == 0.0  # below rheobase: a true zero
+    assert math.isnan(fi["isi"][1]) and math.isnan(fi["isi_noref"][1])  # fires, < 2 spikes in window
+    expected = [1000.0 / period(1.0, 10.0, 15.0, I, 2.0) for I in (1.6, 4.0)]
+    assert fi["isi"][2:] == pytest.approx(expected)
+    assert fi["count"][1] == pytest.approx(1000.0 / 60.0)  # one spike counted

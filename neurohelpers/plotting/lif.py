@@ -8,6 +8,7 @@ the protocols in :mod:`neurohelpers.protocols.lif`.
 
 from __future__ import annotations
 
+import dataclasses
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -181,8 +182,13 @@ def rate_saturation_figure(fi: dict, model) -> Figure:
     fig, ax = _subplots(height=3.0)
     I = fi["currents"]
     ceiling = 1000.0 / model.t_ref
-    ax.plot(I, fi["isi"], color=LIF_COLOUR, lw=1.6, label=rf"$t_\mathrm{{ref}}$ = {model.t_ref:g} ms")
-    ax.plot(I, fi["isi_noref"], color="tab:red", lw=1.6, label=r"no $t_\mathrm{ref}$")
+    t_ref = rf"$t_\mathrm{{ref}}$ = {model.t_ref:g} ms"
+    ax.plot(I, fi["isi"], color=LIF_COLOUR, lw=3, alpha=0.45, label=t_ref)
+    ax.plot(I, fi["isi_noref"], color="tab:red", lw=3, alpha=0.45, label=r"no $t_\mathrm{ref}$")
+    # closed forms from just above the rheobase, where the rate leaves 0 with infinite slope
+    dense = model.rheobase * (1.0 + np.geomspace(1e-9, I[-1] / model.rheobase - 1.0, 600))
+    ax.plot(dense, model.rate(dense), "k--", lw=0.8, label="closed forms")
+    ax.plot(dense, dataclasses.replace(model, t_ref=0.0).rate(dense), "k--", lw=0.8)
     ax.axhline(ceiling, color="0.3", ls="--", lw=0.8, label=rf"$1/t_\mathrm{{ref}}$ = {ceiling:g} Hz")
     ax.set(xscale="log", yscale="log", xlabel=_I, ylabel=_F, ylim=(5, 3 * fi["isi_noref"].max()))
     ax.legend(loc="upper left")

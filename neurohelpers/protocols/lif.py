@@ -162,6 +162,9 @@ def lif_fi_curves(model: LIF, currents: ArrayLike, *, dt: float = 0.02, duration
         ``isi_noref`` (LIF with t_ref = 0), and the closed forms ``formula``,
         ``formula_if``, ``formula_noref``; ``max_error``: the largest
         |interval rate - closed form| of the three where >= 2 spikes fall in the window.
+        Interval rates are NaN where the neuron fires (closed form > 0) but fewer
+        than 2 spikes fall in the window. ``onset_count`` and ``onset_isi`` (nA):
+        closed-form currents above which 1 and 2 spikes (LIF, with t_ref) fall in it.
     """
     currents = np.asarray(currents, dtype=np.float64)
     models = {"": model, "_if": if_counterpart(model), "_noref": dataclasses.replace(model, t_ref=0.0)}
@@ -170,12 +173,40 @@ def lif_fi_curves(model: LIF, currents: ArrayLike, *, dt: float = 0.02, duration
     out["count"] = fi_curve(model, currents, **window)
     errors = []
     for suffix, m in models.items():
-        out["isi" + suffix] = fi_curve(m, currents, measure="isi", **window)
+        isi = fi_curve(m, currents, measure="isi", **window)
         out["formula" + suffix] = m.rate(currents)
-        fired = out["isi" + suffix] > 0
-        errors.append(np.max(np.abs(out["isi" + suffix] - out["formula" + suffix])[fired], initial=0.0))
+        # fewer than 2 spikes in the window although the neuron fires: not measurable, not 0 Hz
+        isi[(isi == 0) & (out["formula" + suffix] > 0)] = np.nan
+        out["isi" + suffix] = isi
+        fired = isi > 0
+        errors.append(np.max(np.abs(isi - out["formula" + suffix])[fired], initial=0.0))
     out["max_error"] = float(max(errors))
+    out["onset_count"] = _window_onset(model, offset - onset, spikes=1)
+    out["onset_isi"] = _window_onset(model, offset - onset, spikes=2)
     return out
+
+
+def _window_onset(model: LIF, window: float, *, spikes: int) -> float:
+    """Current (nA) above which ``spikes`` (1 or 2) spikes from rest fall within ``window`` ms.
+
+    Closed forms: first spike at :func:`_first_spike_formula`, the next one
+    period ``1000 / rate`` later; found by bisection on the current.
+    """
+
+    def last_spike(current: float) -> float:
+        rate = float(model.rate(current))
+        if rate <= 0.0:
+            return math.inf
+        return _first_spike_formula(model, current) + (1000.0 / rate if spikes == 2 else 0.0)
+
+    low = model.rheobase if not math.isinf(model.R) else 0.0
+    high = max(2.0 * low, 1e-3)
+    while not last_spike(high) < window:
+        high *= 2.0
+    for _ in range(200):
+        mid = 0.5 * (low + high)
+        low, high = (low, mid) if last_spike(mid) < window else (mid, high)
+    return high
 
 
 def steady_fi_curves(model: LIF, currents: ArrayLike, *, dt: float = 0.1, duration: float = 1000.0) -> dict:
