@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 from reference_models import (
     hh_hopf_currents,
+    hh_radau,
     hh_rates,
     hh_resting_state,
     hh_spike_times,
@@ -204,3 +205,16 @@ def test_bad_input_is_refused_with_the_argument_named():
         pr.hh_staircase(HH, [])
     with pytest.raises(ValueError, match="currents"):
         pr.hh_fi_scan(HH, [])
+
+
+def test_second_spike_peak_matches_the_reference_trace():
+    spike = hh_spike_times(REST, [(0.0, 5.0, 0.0), (5.0, 6.0, 20.0), (6.0, 20.0, 0.0)])[0]
+    caps, delays = np.array([70.0, 140.0]), np.array([8.0, 6.0])
+    peaks = pr.hh_second_spike_peaks(HH, caps, delays, dt=0.01)
+    for cap, d, peak in zip(caps, delays, peaks, strict=True):
+        on = spike + d
+        ref = hh_radau(REST, [(0.0, 5.0, 0.0), (5.0, 6.0, 20.0), (6.0, on, 0.0),
+                              (on, on + 1.0, cap), (on + 1.0, on + 13.0, 0.0)], sample_dt=0.01)
+        assert peak == pytest.approx(ref["V"][ref["t"] >= on].max(), abs=0.1)
+    with pytest.raises(ValueError, match="caps and delays"):
+        pr.hh_second_spike_peaks(HH, [70.0], [1.0, 2.0])

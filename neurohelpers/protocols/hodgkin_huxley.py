@@ -37,6 +37,7 @@ __all__ = [
     "hh_refractory_periods",
     "hh_refractory_table",
     "hh_rest_table",
+    "hh_second_spike_peaks",
     "hh_staircase",
     "hh_step_protocol",
     "hh_temperature_effects",
@@ -610,6 +611,48 @@ def hh_refractory_periods(
                             per_round)
 
 
+def hh_second_spike_peaks(
+    model, caps, delays, *, amplitude: float = 20.0, width: float = 1.0, onset: float = 5.0,
+    dt: float = 0.02, after: float = 12.0,
+) -> np.ndarray:
+    """Peak V after the onset of a test pulse of amplitude ``caps[k]`` at ``delays[k]``.
+
+    Same paired-pulse protocol as :func:`hh_refractory_periods`; at the delays it
+    returns, the peak shows how far the second spike passes the 0 mV criterion.
+
+    Parameters
+    ----------
+    model : HodgkinHuxley
+    caps : array_like, 1-D
+        Test amplitudes, uA/cm^2.
+    delays : array_like, 1-D
+        Test-pulse onsets after the first spike, ms (same length as ``caps``).
+    amplitude, width, onset, dt, after : float
+        As in :func:`hh_refractory_periods` (uA/cm^2, ms).
+
+    Returns
+    -------
+    numpy.ndarray
+        Largest V after the test-pulse onset, mV.
+    """
+    caps = np.asarray(caps, dtype=np.float64)
+    delays = np.asarray(delays, dtype=np.float64)
+    if caps.ndim != 1 or caps.shape != delays.shape or caps.size == 0:
+        raise ValueError("caps and delays must be non-empty 1-D arrays of the same length")
+    t = time_axis(onset + width + after + 40.0, dt)
+    first = model.simulate(amplitude * pulse_current(t, [(onset, onset + width, 1.0)]), dt,
+                           record=False).spike_times
+    if first.size != 1:
+        raise ValueError(f"the first pulse must make exactly one spike, it made {first.size}")
+    spike = float(first[0])
+    t = time_axis(spike + float(delays.max()) + width + after, dt)
+    stim = amplitude * pulse_current(t, [(onset, onset + width, 1.0)])
+    rows = [stim + c * pulse_current(t, [(spike + d, spike + d + width, 1.0)])
+            for c, d in zip(caps, delays, strict=True)]
+    V = np.atleast_2d(model.simulate(np.array(rows), dt).V)
+    return np.array([V[k, t >= spike + d].max() for k, d in enumerate(delays)])
+
+
 def hh_anode_break(
     model, *, amplitude: float = -10.0, start: float = 10.0, stop: float = 30.0,
     duration: float = 80.0, dt: float = 0.01,
@@ -787,15 +830,27 @@ def hh_excitability_table(exc: dict, scan: dict) -> HHTable:
          round(scan["max_rate"], 1), "Hz"],
         ["current of the highest rate", round(scan["max_current"], 2), _UNIT],
     ]
+    if "peak_rate" in scan:
+        k = int(np.argmax(scan["peak_rate"]))
+        rows += [
+            [f"highest rate of peaks ({scan['peak_level']:g} mV crossings) of the scan",
+             round(float(scan["peak_rate"][k]), 1), "Hz"],
+            ["current of the highest peak rate", round(float(scan["range_currents"][k]), 2), _UNIT],
+        ]
     return HHTable(["quantity", "value", "unit"], rows)
 
 
-def hh_refractory_table(pulses: dict, caps, periods) -> HHTable:
-    """Effective absolute refractory period (ms after the spike) for each cap."""
+def hh_refractory_table(pulses: dict, caps, periods, peaks=None) -> HHTable:
+    """Effective absolute refractory period (ms after the spike) for each cap, with the
+    peak V (mV) of the second spike at that delay if ``peaks`` is given."""
     rest = pulses["rest_threshold"]
     rows = [[round(float(c) / rest, 1), round(float(c), 1), round(float(p), 2)]
             for c, p in zip(caps, periods, strict=True)]
     headers = ["cap / resting threshold", f"cap {_CURRENT}", "refractory period (ms)"]
+    if peaks is not None:
+        headers.append("peak $V$ of the second spike (mV)")
+        for row, v in zip(rows, peaks, strict=True):
+            row.append(round(float(v), 1))
     return HHTable(headers, rows)
 
 
