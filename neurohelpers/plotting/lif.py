@@ -190,7 +190,7 @@ def rate_saturation_figure(fi: dict, model) -> Figure:
     ax.plot(dense, model.rate(dense), "k--", lw=0.8, label="closed forms")
     ax.plot(dense, dataclasses.replace(model, t_ref=0.0).rate(dense), "k--", lw=0.8)
     ax.axhline(ceiling, color="0.3", ls="--", lw=0.8, label=rf"$1/t_\mathrm{{ref}}$ = {ceiling:g} Hz")
-    ax.set(xscale="log", yscale="log", xlabel=_I, ylabel=_F, ylim=(5, 3 * fi["isi_noref"].max()))
+    ax.set(xscale="log", yscale="log", xlabel=_I, ylabel=_F, ylim=(5, 3 * np.nanmax(fi["isi_noref"])))
     ax.legend(loc="upper left")
     return fig
 

@@ -326,7 +326,8 @@ def lif_limitations(model: LIF, *, dt: float = 0.05, gR: float = 1.0) -> dict:
         "panel": ["(a) first / last ISI (ms)", "(b) peak (mV) / width at $-30$ mV (ms)",
                   "(c) spikes after release", "(d) rheobase (nA)"],
         "LIF": [f"{stats['LIF']['first_isi']:.2f} / {stats['LIF']['last_isi']:.2f}",
-                f"no waveform: reset at {model.V_th:.1f}", f"{int(np.sum(c['LIF'].spike_times > 200.0))}",
+                f"no waveform: from {model.V_th:g} to {model.V_reset:g} mV",
+                f"{int(np.sum(c['LIF'].spike_times > 200.0))}",
                 f"{model.rheobase:.2f}"],
         "model with the mechanism": [
             f"{stats['RS']['first_isi']:.2f} / {stats['RS']['last_isi']:.2f} (Izhikevich RS)",
@@ -511,8 +512,9 @@ def fi_2020_artefact(currents: ArrayLike, *, C: float = 0.003, R: float = 5.0, V
     dict
         ``currents`` (nA), ``model`` (the 2020 set as an LIF with V_reset = V_rest,
         t_ref = 0), ``curves``: label -> rates (Hz) for the literal 2020 loop,
-        forward Euler with a correct reset at dt 0.02 and 0.01 ms (forced past
-        its stability limit), the exact integrator, and ``analytic``; ``rheobase``
+        forward Euler with a correct reset at dt 0.02 ms (> tau, forced past its
+        stability limit) and 0.01 ms (< tau, stable), all three count rates, the
+        exact integrator (interval rate), and ``analytic``; ``rheobase``
         (nA), ``onset``: label -> first current with a spike (nA, NaN if none),
         ``table``: columns scheme, first current with a spike (nA), highest rate (kHz),
         and ``regimes``: :func:`loop_2020_regimes` of the 2020 loop curve.
