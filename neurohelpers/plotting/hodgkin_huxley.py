@@ -197,8 +197,12 @@ def hh_hysteresis_figure(stair: dict, bistable: tuple[float, float], hopf: float
 
     fig, ax = plt.subplots(figsize=(TEXT_WIDTH, 2.7))
     up, lv, rate = stair["rising"], stair["levels"], stair["rate"]
-    ax.axvspan(*bistable, color="0.88", label=f"bistable: {bistable[0]:.2f} to {bistable[1]:.2f}")
-    ax.axvline(hopf, color="tab:purple", ls="--", lw=0.9, label=f"lower Hopf ({hopf:.2f})")
+    from ..tables import format_number
+
+    low, high = (format_number(x, 4) for x in bistable)
+    ax.axvspan(*bistable, color="0.88", label=f"bistable: {low} to {high}")
+    ax.axvline(hopf, color="tab:purple", ls="--", lw=0.9,
+               label=f"lower Hopf ({format_number(hopf, 4)})")
     ax.plot(lv[up], rate[up], "o-", color="tab:blue", ms=3.5, label="current increasing")
     ax.plot(lv[~up], rate[~up], "s--", color="tab:orange", ms=3.5, mfc="none",
             label="current decreasing")

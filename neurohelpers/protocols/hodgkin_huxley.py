@@ -777,7 +777,7 @@ def three_model_table(comparison: dict) -> HHTable:
         :func:`three_model_fi` output.
     """
     norm = comparison["norm"]
-    headers = ["model", "rest unstable at (own units)", "first firing (x scale)",
+    headers = ["model", "scale current (own units)", "first firing (x scale)",
                "rate there (Hz)", f"rate at {norm[-1]:g}x (Hz)"]
     rows = []
     for name, r in comparison["rates"].items():
@@ -826,7 +826,7 @@ def hh_excitability_table(exc: dict, scan: dict) -> HHTable:
          "Hz"],
         ["largest current with 0 mV crossings (410-510 ms, step from 10 ms)",
          round(exc["last_firing"], 2), _UNIT],
-        [f"highest rate of the f-I scan ({scan['window'][0]:g}-{scan['window'][1]:g} ms)",
+        [f"highest rate of 0 mV crossings in the scan ({scan['window'][0]:g}-{scan['window'][1]:g} ms)",
          round(scan["max_rate"], 1), "Hz"],
         ["current of the highest rate", round(scan["max_current"], 2), _UNIT],
     ]
