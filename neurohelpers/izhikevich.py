@@ -248,6 +248,17 @@ def _rk4_step_with_reset(v, u, I, t0, dt, p, q, acc, spikes, row, count):
 
 
 @njit(cache=True)
+def _rk4_step_with_room(v, u, I, t0, dt, p, q, acc, scratch):
+    """:func:`_rk4_step_with_reset` for one neuron, redone with a larger ``scratch``
+    (returned) when the step fired more spikes than it had slots for."""
+    v_new, u_new, fired, code = _rk4_step_with_reset(v, u, I, t0, dt, p, q, acc, scratch, 0, 0)
+    if code == OK and fired > scratch.shape[1]:
+        scratch = np.empty((1, fired))
+        v_new, u_new, fired, code = _rk4_step_with_reset(v, u, I, t0, dt, p, q, acc, scratch, 0, 0)
+    return v_new, u_new, fired, code, scratch
+
+
+@njit(cache=True)
 def _euler_unstable(v, h, q):
     """Whether forward Euler of length ``h`` from ``v`` is unstable: its linearised factor
     ``1 + (2 k2 v + k1) h`` below -1 (the trace would oscillate and diverge, or settle on
@@ -453,14 +464,9 @@ def _izh_rows_kernel(
         for k in range(n - 1):
             Ik = gain[j] * I[0 if shared else j, k]
             if scheme == 0:
-                v_new, u_new, fired, code = _rk4_step_with_reset(
-                    v, u, Ik, k * dt, dt, p, q, acc, scratch, 0, 0
+                v_new, u_new, fired, code, scratch = _rk4_step_with_room(
+                    v, u, Ik, k * dt, dt, p, q, acc, scratch
                 )
-                if code == OK and fired > scratch.shape[1]:  # more spikes than slots: redo the step
-                    scratch = np.empty((1, fired))
-                    v_new, u_new, fired, code = _rk4_step_with_reset(
-                        v, u, Ik, k * dt, dt, p, q, acc, scratch, 0, 0
-                    )
                 v, u = v_new, u_new
                 if code == OK:
                     times, owners, used = push_spikes(times, owners, used, scratch[0], fired, j)
@@ -572,14 +578,9 @@ def _izh_kernel(
                     u = U[j]
                     Ij = src[j] * scale
                     if scheme == 0:
-                        v_new, u_new, fired, code = _rk4_step_with_reset(
-                            v, u, Ij, k * dt, dt, p, q, acc, scratch, 0, 0
+                        v_new, u_new, fired, code, scratch = _rk4_step_with_room(
+                            v, u, Ij, k * dt, dt, p, q, acc, scratch
                         )
-                        if code == OK and fired > scratch.shape[1]:  # more spikes than slots: redo the step
-                            scratch = np.empty((1, fired))
-                            v_new, u_new, fired, code = _rk4_step_with_reset(
-                                v, u, Ij, k * dt, dt, p, q, acc, scratch, 0, 0
-                            )
                         v, u = v_new, u_new
                         if code == OK:
                             if used + fired > times.size:
