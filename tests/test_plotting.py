@@ -59,3 +59,26 @@ def test_phase_plane_draws_one_reset_per_spike():
     assert all(ln.get_xdata()[1] == rs.c for ln in resets)
     assert ax.get_xlabel() == "Membrane potential v (mV)"
     plt.close(fig)
+
+
+def test_phase_plane_accepts_a_spike_on_the_last_sample():
+    """Regression: a grid scheme logs a spike in the last step at t[-1]; it used to raise IndexError."""
+    import matplotlib.pyplot as plt
+
+    rs = nh.Izhikevich.preset("RS")
+    t = nh.time_axis(20.0, 0.5)
+    res = rs.simulate(np.full(t.size, 30.0), 0.5, method="euler")
+    n_last = int(np.searchsorted(t, res.spike_times[-1]))
+    cut = n_last + 1  # end the trace exactly at the sample of the last spike
+    short = nh.SimulationResult(t=t[:cut], V=res.V[:cut], spike_times=res.spike_times,
+                                state={"u": res.state["u"][:cut]})
+    assert short.spike_times[-1] == short.t[-1]
+    fig = nh.phase_plane_figure(rs, short, currents=(30.0,))
+    assert len(fig.axes) == 1
+    plt.close(fig)
+
+
+def test_with_spike_peaks_refuses_a_batch():
+    t = np.linspace(0.0, 1.0, 11)
+    with pytest.raises(ValueError, match="one trace"):
+        nh.with_spike_peaks(t, np.zeros((2, 11)), [0.5], 30.0)

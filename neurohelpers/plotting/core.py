@@ -43,6 +43,11 @@ def with_spike_peaks(t, V, spike_times, peak: float) -> tuple[np.ndarray, np.nda
     t = np.asarray(t, dtype=np.float64)
     V = np.asarray(V, dtype=np.float64)
     s = np.asarray(spike_times, dtype=np.float64)
+    if t.ndim != 1 or V.shape != t.shape or s.ndim != 1:
+        raise ValueError(
+            "with_spike_peaks takes one trace: t and V 1-D of the same length and a 1-D array of "
+            f"spike times; got t {t.shape}, V {V.shape}, spike_times {s.shape} (plot a batch row by row)"
+        )
     where = np.searchsorted(t, s, side="right")
     return np.insert(t, where, s), np.insert(V, where, np.full(s.size, float(peak)))
 
@@ -204,7 +209,8 @@ def phase_plane_figure(
     equilibria (filled: stable, open: unstable) and the trajectory of ``res``
     (a 1-D run), with each reset drawn as a dashed jump from
     ``(v_peak, u)`` to ``(c, u + d)``. ``u`` before the jump is taken from the
-    sample that starts the step in which the spike falls.
+    sample that starts the step in which the spike falls (a spike at a sample
+    time ends the step before it).
 
     Returns
     -------
@@ -223,7 +229,8 @@ def phase_plane_figure(
     ax.plot(v, u_u, "k", lw=1.2, label="u-nullcline, u = b v")
     V, U = np.asarray(res.V), np.asarray(res.state["u"])
     spikes = np.asarray(res.spike_times)
-    steps = np.searchsorted(res.t, spikes, side="right") - 1
+    # a spike in (t_k, t_k+1] belongs to step k; one at the very first sample to step 0
+    steps = np.clip(np.searchsorted(res.t, spikes, side="left") - 1, 0, max(V.size - 2, 0))
     start = 0
     for n, k in enumerate(steps):
         ax.plot(np.append(V[start : k + 1], model.v_peak), np.append(U[start : k + 1], U[k]),
