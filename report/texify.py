@@ -177,6 +177,12 @@ def tabularize(latex: str, in_float: bool = False) -> str:
         rest = re.sub(r"^\\caption.*\n", "", rest, flags=re.MULTILINE)
         # a cell "-74.9" is a negative number: a minus sign, not a hyphen
         rest = re.sub(r"(^|&)([ \t]*)-(?=\d|\.\d)", r"\1\2\\(-\\)", rest, flags=re.MULTILINE)
+        # and inside a cell, after a space, comma, semicolon or bracket ("0.02, 0.2, -65, 6"),
+        # outside math (\( ... \) already sets its own minus signs)
+        rest = "".join(
+            part if part.startswith("\\(") else re.sub(r"(?<=[ (,;])-(?=\d|\.\d)", r"\\(-\\)", part)
+            for part in re.split(r"(\\\(.*?\\\))", rest)
+        )
         simple = re.fullmatch(r"@\{\}([lrc]+)@\{\}", spec)
         if simple is None:
             return f"\\begin{{center}}\\begin{{tabular}}{{{spec}}}{head}{rest}\\end{{tabular}}\\end{{center}}"
