@@ -42,7 +42,6 @@ from functools import lru_cache
 
 import numpy as np
 from numba import njit
-from scipy.optimize import brentq
 
 from . import _checks
 from .integrate import (
@@ -103,6 +102,14 @@ _E_1 = math.exp(1.0)
 _E_3 = math.exp(3.0)
 #: Below this |z| the series of z / (exp(z) - 1) is used (truncation < 1e-18).
 _SERIES_BELOW = 0.1
+
+
+def _brentq():
+    """scipy.optimize.brentq, imported on first use: importing scipy.optimize costs about
+    0.6 s, which processes that never ask for a resting state or a Hopf point skip."""
+    from scipy.optimize import brentq
+
+    return brentq
 
 
 @njit(cache=True, error_model="numpy", fastmath={"arcp", "contract"})
@@ -600,7 +607,7 @@ class HodgkinHuxley:
         values = np.array([growth(I) for I in grid])
         found = []
         for k in np.nonzero(np.diff(np.sign(values)) != 0)[0]:
-            found.append(float(brentq(growth, grid[k], grid[k + 1], xtol=resolution)))
+            found.append(float(_brentq()(growth, grid[k], grid[k + 1], xtol=resolution)))
         return found
 
     def simulate(
@@ -785,5 +792,5 @@ def _steady_voltage(params: tuple[float, ...], I: float) -> float:
             f"no unique steady state for I = {I:g} uA/cm^2 between -100 and 50 mV"
         )
     k = sign_changes[0]
-    root = brentq(lambda v: float(net(v)), grid[k], grid[k + 1], xtol=1e-14, rtol=4 * np.finfo(float).eps)
+    root = _brentq()(lambda v: float(net(v)), grid[k], grid[k + 1], xtol=1e-14, rtol=4 * np.finfo(float).eps)
     return float(root)
