@@ -32,7 +32,7 @@ CODE_PDF = BUILD / "neural-models-report-with-code.pdf"
 LOGS = {PDF: BUILD / "tex" / "report.log", CODE_PDF: BUILD / "tex-code" / "report.log"}
 QUESTIONS = ["2.1", "2.2", "2.3", "3.1", "3.2", "3.3", "3.4", "3.5"]
 #: Issue 13 asks for at most 25 pages. The chapters now also carry the science-audit
-#: analyses (issue 11) and the Izhikevich (2004) features (issue 12) and build to 37;
+#: analyses (issue 11) and the Izhikevich (2004) features (issue 12) and build to 39;
 #: until it is decided what moves out of the body, this cap only stops further growth.
 MAX_PAGES = 40
 OVERFULL_LIMIT_PT = 5.0
