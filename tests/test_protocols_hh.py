@@ -218,3 +218,19 @@ def test_second_spike_peak_matches_the_reference_trace():
         assert peak == pytest.approx(ref["V"][ref["t"] >= on].max(), abs=0.1)
     with pytest.raises(ValueError, match="caps and delays"):
         pr.hh_second_spike_peaks(HH, [70.0], [1.0, 2.0])
+
+
+
+@pytest.mark.parametrize("amplitude, duration, spikes, gates", [(10.0, 100.0, 7, True), (1.0, 1.0, 0, False)])
+def test_explore_figure_titles_the_spike_count_and_draws_the_panels(amplitude, duration, spikes, gates):
+    """The slider figure of notebook 03. 7 spikes: 100 ms of 10 uA/cm^2 from rest is the first
+    window of Question 3.5 (7 spikes against solve_ivp in the validation table); a 1 ms pulse of
+    1 uA/cm^2 is far below the 6.9 uA/cm^2 single-pulse threshold. Gates add a panel."""
+    import matplotlib.pyplot as plt
+
+    fig = nh.plotting.hh_explore_figure(nh.HodgkinHuxley(), amplitude, duration, gates)
+    titles = [ax.get_title() for ax in fig.axes] + [fig.get_suptitle()]
+    noun = "spike" if spikes == 1 else "spikes"
+    assert any(f"{spikes} {noun}" in title for title in titles), titles
+    assert len(fig.axes) == (3 if gates else 2)
+    plt.close(fig)
