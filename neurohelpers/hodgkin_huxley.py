@@ -112,7 +112,7 @@ def _brentq():
     return brentq
 
 
-@njit(cache=True, error_model="numpy", fastmath={"arcp", "contract"})
+@njit(cache=True, error_model="numpy", fastmath={"arcp", "contract"}, inline="always")
 def _ratio_over_expm1(z, exp_z):
     """z / (exp(z) - 1) given exp(z), with no 0/0 at z = 0 and no overflow.
 
@@ -130,7 +130,7 @@ def _ratio_over_expm1(z, exp_z):
     return z / (exp_z - 1.0)
 
 
-@njit(cache=True, error_model="numpy", fastmath={"arcp", "contract"})
+@njit(cache=True, error_model="numpy", fastmath={"arcp", "contract"}, inline="always")
 def _rates(V):
     r"""alpha_m, beta_m, alpha_h, beta_h, alpha_n, beta_n (1/ms) at modern-frame V (mV), at 6.3 degC.
 
@@ -182,7 +182,7 @@ def _rates_array(V, phi, out):
         out[3, i], out[4, i], out[5, i] = phi * bh, phi * an, phi * bn
 
 
-@njit(cache=True, error_model="numpy", fastmath={"arcp", "contract"})
+@njit(cache=True, error_model="numpy", fastmath={"arcp", "contract"}, inline="always")
 def _derivs_from_rates(V, m, h, n, I, p, rates):
     """d(V, m, h, n)/dt in the modern frame given ``rates`` = ``_rates(V)``;
     ``p`` = (C, g_Na, g_K, g_L, E_Na, E_K, E_L, phi)."""
@@ -201,13 +201,13 @@ def _derivs_from_rates(V, m, h, n, I, p, rates):
     )
 
 
-@njit(cache=True, error_model="numpy", fastmath={"arcp", "contract"})
+@njit(cache=True, error_model="numpy", fastmath={"arcp", "contract"}, inline="always")
 def _derivs(V, m, h, n, I, p):
     """d(V, m, h, n)/dt in the modern frame; ``p`` = (C, g_Na, g_K, g_L, E_Na, E_K, E_L, phi)."""
     return _derivs_from_rates(V, m, h, n, I, p, _rates(V))
 
 
-@njit(cache=True, error_model="numpy", fastmath={"arcp", "contract"})
+@njit(cache=True, error_model="numpy", fastmath={"arcp", "contract"}, inline="always")
 def _stiffness(m, h, n, p, rates):
     """Largest decay rate (1/ms) of the linearised step given ``rates`` = ``_rates(V)``:
     the gates' phi (alpha + beta) and the membrane's g_total / C, each a diagonal
@@ -218,7 +218,7 @@ def _stiffness(m, h, n, p, rates):
     return max(phi * max(am + bm, ah + bh, an + bn), g_total / C)
 
 
-@njit(cache=True, error_model="numpy", fastmath={"arcp", "contract"})
+@njit(cache=True, error_model="numpy", fastmath={"arcp", "contract"}, inline="always")
 def _rk4_step(V, m, h, n, I, dt, p, d1):
     """One classical Runge-Kutta step; ``d1`` holds the derivatives at the start."""
     dV1, dm1, dh1, dn1 = d1
@@ -235,7 +235,7 @@ def _rk4_step(V, m, h, n, I, dt, p, d1):
     )
 
 
-@njit(cache=True, error_model="numpy", fastmath={"arcp", "contract"})
+@njit(cache=True, error_model="numpy", fastmath={"arcp", "contract"}, inline="always")
 def _phi1(z):
     """(exp(z) - 1) / z for z <= 0, equal to 1 at z = 0."""
     if z == 0.0:
@@ -243,7 +243,7 @@ def _phi1(z):
     return math.expm1(z) / z
 
 
-@njit(cache=True, error_model="numpy", fastmath={"arcp", "contract"})
+@njit(cache=True, error_model="numpy", fastmath={"arcp", "contract"}, inline="always")
 def _frozen_step(V, m, h, n, I, tau, p, Vc, mc, hc, nc):
     """Advance (V, m, h, n) by ``tau`` ms solving, exactly, the linear equations whose
     coefficients are frozen at the state (Vc, mc, hc, nc): each gate relaxes
@@ -264,7 +264,7 @@ def _frozen_step(V, m, h, n, I, tau, p, Vc, mc, hc, nc):
     )
 
 
-@njit(cache=True, error_model="numpy", fastmath={"arcp", "contract"})
+@njit(cache=True, error_model="numpy", fastmath={"arcp", "contract"}, inline="always")
 def _exponential_step(V, m, h, n, I, dt, p):
     """Exponential midpoint step (second order, stable for any dt): a frozen-coefficient
     half step from the start gives the midpoint state, whose coefficients then carry
@@ -273,7 +273,7 @@ def _exponential_step(V, m, h, n, I, dt, p):
     return _frozen_step(V, m, h, n, I, dt, p, V_mid, m_mid, h_mid, n_mid)
 
 
-@njit(cache=True, error_model="numpy", fastmath={"arcp", "contract"})
+@njit(cache=True, error_model="numpy", fastmath={"arcp", "contract"}, inline="always")
 def _sane(V, m, h, n, slack):
     """True if V is finite and every gate lies in [-slack, 1 + slack] (NaN fails)."""
     return (
@@ -284,7 +284,7 @@ def _sane(V, m, h, n, slack):
     )
 
 
-@njit(cache=True, error_model="numpy", fastmath={"arcp", "contract"})
+@njit(cache=True, error_model="numpy", fastmath={"arcp", "contract"}, inline="always")
 def _step(V, m, h, n, I, dt, p, scheme, rates, d1):
     """One step of the chosen scheme (codes as in ``_SCHEME_CODE``) given the rates and
     derivatives at the start; returns the new state and whether the exponential
@@ -347,55 +347,134 @@ def _hermite_crossing(y0, y1, slope0, slope1, level):
     return s
 
 
+@njit(cache=True, error_model="numpy", fastmath={"arcp", "contract"}, inline="always")
+def _advance(V, m, h, n, Ik, dt, p, scheme):
+    """One step of one neuron from its state alone: the new state, whether the exponential
+    step was used, and dV/dt at the start (mV/ms, the Hermite slope of a spike)."""
+    rates = _rates(V)
+    d1 = _derivs_from_rates(V, m, h, n, Ik, p, rates)
+    Vn, mn, hn, nn, used_exp = _step(V, m, h, n, Ik, dt, p, scheme, rates, d1)
+    return Vn, mn, hn, nn, used_exp, d1[0]
+
+
+@njit(cache=True)
+def _trace_block(batch):
+    """Time steps per block of the time-major trace scratch (at most 1 MB of it)."""
+    return max(4, min(256, 32768 // max(batch, 1)))
+
+
+@njit(cache=True)
+def _flush_traces(scratch, traces, k0, filled, limit, shift):
+    """Copy ``filled`` time-major scratch rows (samples k0 .. k0 + filled - 1) into
+    ``traces`` (4, batch, n), neuron by neuron, V shifted into the convention's frame."""
+    for b in range(limit):
+        for k in range(filled):
+            traces[0, b, k0 + k] = scratch[0, k, b] + shift
+        for i in range(1, 4):
+            for k in range(filled):
+                traces[i, b, k0 + k] = scratch[i, k, b]
+
+
+@njit(cache=True, error_model="numpy", fastmath={"arcp", "contract"})
+def _events(V, m, h, n, V_old, slope, drive, event, k, dt, p, thr, V_low, V_high, limit,
+            times, owners, used, status):
+    """Second pass of one step over the neurons flagged in ``event``, in neuron order: an
+    invalid state stops that neuron (``fail``; returns the new, lower ``limit``), an
+    upward crossing of ``thr`` is timed on the Hermite interpolant and appended."""
+    for b in range(limit):
+        if not event[b]:
+            continue
+        code = _check_state(V[b], m[b], h[b], n[b], V_low, V_high)
+        if code != 0:
+            fail(status, code, b, k)
+            return times, owners, used, b
+        dV_end = _derivs(V[b], m[b], h[b], n[b], drive[b], p)[0]
+        frac = _hermite_crossing(V_old[b], V[b], slope[b] * dt, dV_end * dt, thr)
+        times, owners, used = push_spike(times, owners, used, (k + frac) * dt, b)
+    return times, owners, used, limit
+
+
 @njit(cache=True, error_model="numpy", fastmath={"arcp", "contract"})
 def _hh_kernel(I, gain, dt, p, x0, shift, threshold, scheme, traces, times, owners, status, n_exp, record):
-    """Integrate a batch (neurons outer, steps inner); spikes go to the flat buffer.
+    """Integrate a batch, time steps outside, neurons inside; spikes go to the flat buffer.
+
+    Per step, a first pass advances every neuron on contiguous state arrays (the step
+    of ``_step``, with its rare exponential fallback as a branch) and flags the few
+    whose new state is invalid or whose V crossed the threshold upwards; a second pass
+    (``_events``) handles those in neuron order. Each neuron goes through the same
+    arithmetic whatever the batch size, so a batch equals its rows run alone bit for
+    bit.
 
     ``p`` = (C, g_Na, g_K, g_L, E_Na, E_K, E_L, phi) in the modern frame; ``x0``
     (4, batch) modern-frame initial V, m, h, n; traces are written in this
-    convention's frame (without ``record``, the final state in column 0);
-    ``n_exp`` (batch,) counts the exponential steps. A state outside the valid
-    range stops the run with a status code (see ``_check_state``).
+    convention's frame (without ``record``, the final state in column 0) through a
+    time-major scratch block, so the inner loop writes contiguously; ``n_exp``
+    (batch,) counts the exponential steps. A neuron whose state leaves the valid
+    range (see ``_check_state``) stops; the run reports the lowest-numbered failing
+    neuron and its step, as integrating the neurons one after another would.
     """
     batch = gain.shape[0]
     n_t = I.shape[1]
     shared = I.shape[0] == 1
     thr = threshold - shift
     V_low, V_high = V_RANGE
+    low, high = -_GATE_SLACK, 1.0 + _GATE_SLACK
     used = 0
-    for j in range(batch):
-        V, m, h, n = x0[0, j], x0[1, j], x0[2, j], x0[3, j]
-        if record:
-            traces[0, j, 0] = V + shift
-            traces[1, j, 0] = m
-            traces[2, j, 0] = h
-            traces[3, j, 0] = n
-        for k in range(n_t - 1):
-            Ik = gain[j] * I[0 if shared else j, k]
-            V_old = V
-            rates = _rates(V)
-            d1 = _derivs_from_rates(V, m, h, n, Ik, p, rates)
-            V, m, h, n, used_exp = _step(V, m, h, n, Ik, dt, p, scheme, rates, d1)
-            if used_exp:
-                n_exp[j] += 1
-            code = _check_state(V, m, h, n, V_low, V_high)
-            if code != 0:
-                fail(status, code, j, k)
-                return times, owners, used
-            if V_old < thr <= V:
-                dV_end = _derivs(V, m, h, n, Ik, p)[0]
-                frac = _hermite_crossing(V_old, V, d1[0] * dt, dV_end * dt, thr)
-                times, owners, used = push_spike(times, owners, used, (k + frac) * dt, j)
+    V = x0[0].copy()
+    m = x0[1].copy()
+    h = x0[2].copy()
+    n = x0[3].copy()
+    V_old = np.empty(batch)
+    slope = np.empty(batch)
+    drive = np.empty(batch)
+    event = np.zeros(batch, dtype=np.bool_)
+    block = _trace_block(batch) if record else 1
+    scratch = np.empty((4, block, batch))
+    if record:
+        for b in range(batch):
+            scratch[0, 0, b], scratch[1, 0, b], scratch[2, 0, b], scratch[3, 0, b] = V[b], m[b], h[b], n[b]
+    filled, k0 = 1, 0
+    limit = batch  # neurons from a failed one on are no longer integrated
+    for k in range(n_t - 1):
+        n_events = 0
+        for b in range(limit):
+            Ik = gain[b] * I[0 if shared else b, k]
+            Vb = V[b]
+            Vn, mn, hn, nn, used_exp, dV1 = _advance(Vb, m[b], h[b], n[b], Ik, dt, p, scheme)
+            V[b], m[b], h[b], n[b] = Vn, mn, hn, nn
+            n_exp[b] += used_exp
+            ok = (
+                (V_low <= Vn) & (Vn <= V_high) & (low <= mn) & (mn <= high)
+                & (low <= hn) & (hn <= high) & (low <= nn) & (nn <= high)
+            )
+            flagged = (not ok) | ((Vb < thr) & (thr <= Vn))
+            event[b] = flagged
+            n_events += flagged
+            V_old[b], slope[b], drive[b] = Vb, dV1, Ik
             if record:
-                traces[0, j, k + 1] = V + shift
-                traces[1, j, k + 1] = m
-                traces[2, j, k + 1] = h
-                traces[3, j, k + 1] = n
-        if not record:
-            traces[0, j, 0] = V + shift
-            traces[1, j, 0] = m
-            traces[2, j, 0] = h
-            traces[3, j, 0] = n
+                scratch[0, filled, b], scratch[1, filled, b] = Vn, mn
+                scratch[2, filled, b], scratch[3, filled, b] = hn, nn
+        if n_events:
+            times, owners, used, limit = _events(
+                V, m, h, n, V_old, slope, drive, event, k, dt, p, thr, V_low, V_high, limit,
+                times, owners, used, status,
+            )
+            if limit == 0:
+                return times, owners, used
+        if record:
+            filled += 1
+            if filled == block:
+                _flush_traces(scratch, traces, k0, filled, limit, shift)
+                k0 += filled
+                filled = 0
+    if record:
+        _flush_traces(scratch, traces, k0, filled, limit, shift)
+    elif status[0] == 0:
+        for b in range(batch):
+            traces[0, b, 0] = V[b] + shift
+            traces[1, b, 0] = m[b]
+            traces[2, b, 0] = h[b]
+            traces[3, b, 0] = n[b]
     return times, owners, used
 
 
