@@ -264,7 +264,7 @@ def _frozen_step(V, m, h, n, I, tau, p, Vc, mc, hc, nc):
     )
 
 
-@njit(cache=True, error_model="numpy", fastmath={"arcp", "contract"}, inline="always")
+@njit(cache=True, error_model="numpy", fastmath={"arcp", "contract"})
 def _exponential_step(V, m, h, n, I, dt, p):
     """Exponential midpoint step (second order, stable for any dt): a frozen-coefficient
     half step from the start gives the midpoint state, whose coefficients then carry
