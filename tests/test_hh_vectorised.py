@@ -67,6 +67,43 @@ def test_gain_batch_equals_rows_run_alone(method, dt):
         assert_same_run(batch, model.simulate(amplitude * wave, dt, method=method), row)
 
 
+# amplitudes (uA/cm^2) of a gain batch: fallback steps, quiet, sub-threshold, spiking
+GAIN_POOL = (-100.0, 0.0, 2.0, 7.0, 10.0, 20.0, 50.0, -30.0, 15.0)
+
+
+@pytest.mark.parametrize("model", MODELS, ids=["modern", "rest0", "18.5degC"])
+@pytest.mark.parametrize("size", [1, 2, 3, 5, 8, 17])
+def test_a_neuron_gives_the_same_bits_at_any_batch_size_and_position(model, size):
+    """The time-outer kernel runs the neurons in one loop, which a compiler may split into
+    a vector body and a scalar remainder: whatever the batch size and the neuron's
+    position in it, with and without traces, each row equals the neuron run alone."""
+    dt = 0.02
+    wave = pulses([1.0], dt, t_stop=40.0)[0]
+    gains = np.resize(np.roll(GAIN_POOL, size), size)
+    traced = model.simulate(wave, dt, gain=gains)
+    final = model.simulate(wave, dt, gain=gains, record=False)
+    for row, amplitude in enumerate(gains):
+        alone = model.simulate(amplitude * wave, dt)
+        assert_same_run(traced, alone, row)
+        assert np.array_equal(final.V[row, 0], alone.V[-1])
+        for gate in "mhn":
+            assert np.array_equal(final.state[gate][row, 0], alone.state[gate][-1])
+        assert np.array_equal(final.spike_times[row], alone.spike_times)
+
+
+def test_spiking_rows_of_a_long_batch_are_exact():
+    """Spikes of many neurons in the same steps (a 2-D input, 40 rows, each a pulse
+    starting at its own time) go through the second pass together; each row is still
+    the row run alone, and the spikes are many (the second pass is exercised)."""
+    dt = 0.02
+    t = nh.time_axis(40.0, dt)
+    I = np.stack([nh.pulse_current(t, [(0.5 * (row % 7), 40.0, 8.0 + row)]) for row in range(40)])
+    batch = nh.HodgkinHuxley().simulate(I, dt)
+    assert sum(len(s) for s in batch.spike_times) > 100
+    for row in range(0, 40, 3):
+        assert_same_run(batch, nh.HodgkinHuxley().simulate(I[row], dt), row)
+
+
 def test_mixed_batch_uses_the_fallback_only_in_the_hyperpolarised_row():
     """The default method's exponential fallback steps are taken by the hyperpolarised
     rows only, so the batch test above covers fallback, spiking and quiet rows."""
@@ -95,6 +132,8 @@ def test_a_failing_batch_reports_the_first_failing_row():
     early = failure(model, I[2], 0.001)[1]
     assert early < late
     assert failure(model, I, 0.001) == (1, late)
+    # the lower row failing first: the batch stops there too
+    assert failure(model, I[[2, 1]], 0.001) == (0, early)
 
 
 @pytest.mark.parametrize("temperature", [6.3, 18.5])
