@@ -48,7 +48,7 @@ test: lint unit notebooks
 report: setup
 	@echo "==> report: checking the TeX toolchain"
 	@bash report/ensure_tex.sh
-	$(PY) report/build.py $(if $(CODE),--code,)
+	$(PY) report/build.py $(if $(CODE),--code,) $(if $(FULL),--full,)
 
 bench: setup
 	$(PY) benchmarks/run.py

@@ -35,7 +35,12 @@ Conventions beyond report/AUTHORING.md that the build implements:
   list, and a number at a line start does not either unless it is 1;
 * text/latex outputs are copied into the LaTeX as they are.
 
-Usage: python report/build.py [--code] [--output PATH] [--notebooks DIR]
+* a ``##`` heading cell tagged ``report-full`` starts a section (up to the
+  next ``##`` heading) that only the full report (``--full``) keeps; links and
+  mentions of its labels elsewhere become text marked "(full report)", and
+  the glance page names the sections left out.
+
+Usage: python report/build.py [--code] [--full] [--output PATH] [--notebooks DIR]
 """
 
 from __future__ import annotations
@@ -44,6 +49,7 @@ import argparse
 import base64
 import importlib.util
 import io
+import itertools
 import json
 import re
 import shutil
@@ -71,6 +77,7 @@ from cells import (  # noqa: E402
     classify_chapter,
     classify_extra,
     code_appendix,
+    full_only_sections,
 )
 from nbconvert.exporters import LatexExporter  # noqa: E402
 from nbconvert.filters import escape_latex  # noqa: E402
@@ -108,6 +115,7 @@ class Config:
     output: Path = DEFAULT_OUTPUT
     workdir: Path = BUILD / "tex"
     code: bool = False
+    full: bool = False  # keep the sections tagged report-full
 
 
 _T0 = time.perf_counter()
@@ -172,6 +180,29 @@ def glance_latex(entries: list[GlanceEntry]) -> str:
     return "\n".join(items)
 
 
+def keep_heading_with_question(cells: list) -> None:
+    """A section heading right before a question box asks for the box's height too,
+    so the heading never stays behind at a page foot when the box moves on."""
+    for cell, after in itertools.pairwise(cells):
+        latex = cell.metadata["nm"].get("latex", "")
+        if after.metadata["nm"].get("role") == "question" and latex.lstrip().startswith("\\section"):
+            lines = 6 + len(after.source) // 80 + after.source.count("\n\n")
+            cell.metadata["nm"]["latex"] = f"\\Needspace{{{min(lines, 30)}\\baselineskip}}\n" + latex
+
+
+def full_report_note(dropped: list, chapters: list) -> str:
+    """The glance page's sentence naming the sections only the full report has."""
+    if not dropped:
+        return ""
+    by_chapter: dict[int, list[str]] = {}
+    for section in dropped:
+        by_chapter.setdefault(section.chapter, []).append(escape_latex(section.title))
+    parts = [f"Chapter {n} ({'; '.join(titles)})" for n, titles in by_chapter.items()]
+    return ("This report answers the questions. Further sections go beyond them: "
+            + ", ".join(parts) + ". They are in the notebooks and in the full report, "
+            "\texttt{make report FULL=1}; a mention of them here is marked ``(full report)''.")
+
+
 def assemble(config: Config, text_width: float) -> tuple[nbformat.NotebookNode, Labels, list[str]]:
     """One notebook for nbconvert: the chapters, report/*.md, the appendix if asked."""
     conv = Converter()
@@ -180,15 +211,25 @@ def assemble(config: Config, text_width: float) -> tuple[nbformat.NotebookNode, 
     warnings: list[str] = []
     merged = nbformat.v4.new_notebook()
     chapters = []
+    notebooks, skipped, dropped = [], [], []
     for number, path in enumerate(config.notebooks, start=1):
         if not path.exists():
             raise BuildError(f"reading notebooks: {path} is missing")
         nb = nbformat.read(path, as_version=4)
+        skip, sections = full_only_sections(nb, number)
+        notebooks.append(nb)
+        skipped.append(set() if config.full else skip)
+        dropped.extend([] if config.full else sections)
+    for section in dropped:  # every chapter may mention a left-out section, before or after it
+        labels.dropped.update(dict.fromkeys(section.labels, section.title))
+    chapters_in = zip(config.notebooks, notebooks, skipped, strict=True)
+    for number, (path, nb, skip) in enumerate(chapters_in, start=1):
         code = [c for c in nb.cells if c.cell_type == "code" and c.source.strip()]
         if code and not any(c.get("outputs") for c in code):
             raise BuildError(f"reading notebooks: {path.name} has no stored outputs; execute it first")
         source = f"notebooks/{path.name}"
-        cells, title = classify_chapter(number, path.name, nb, conv, labels, glance, warnings, source)
+        cells, title = classify_chapter(number, path.name, nb, conv, labels, glance, warnings, source,
+                                        skip=skip)
         chapters.append((title or path.stem, cells))
         for cell in cells:
             for out in cell.get("outputs", []):
@@ -211,12 +252,17 @@ def assemble(config: Config, text_width: float) -> tuple[nbformat.NotebookNode, 
     labels.check()
     conv.run(labels, warnings)
     seen: set[str] = set()
+    first_chapter_seen = False
     for index, cell in enumerate(merged.cells):
         nm = cell.metadata["nm"]
         if "latex" in nm:
             nm["latex"] = conv.resolve(nm["latex"])
-            if nm["where"].startswith("report/"):  # corrections, validation, references run on
-                nm["latex"] = nm["latex"].replace("\\chapter{", "\\nmrunonchapter{", 1)
+            if nm["where"] == "report/references.md":  # the list in the small size of notes
+                nm["latex"] = "{\\small\n" + nm["latex"] + "\n}"
+            if "\\chapter{" in nm["latex"]:
+                if first_chapter_seen:  # later chapters run on when the page has room
+                    nm["latex"] = nm["latex"].replace("\\chapter{", "\\nmrunonchapter{", 1)
+                first_chapter_seen = True
         for kind in ("figure", "table"):
             if nm.get(kind):
                 nm[kind]["caption"] = conv.resolve(nm[kind]["caption"])
@@ -229,8 +275,10 @@ def assemble(config: Config, text_width: float) -> tuple[nbformat.NotebookNode, 
             unique, k = f"{base}-{k}", k + 1
         cell.id = unique
         seen.add(unique)
+    keep_heading_with_question(merged.cells)
     meta = title_metadata(config.metadata, text_width)
     meta["glance"] = conv.resolve(glance_latex(glance))
+    meta["full_note"] = full_report_note(dropped, chapters)
     merged.metadata["nm"] = meta
     merged.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     merged.metadata["language_info"] = {"name": "python"}
@@ -429,9 +477,18 @@ def build(config: Config) -> Path:
     return config.output
 
 
+def output_path(code: bool, full: bool) -> Path:
+    """build/neural-models-report[-full][-with-code].pdf"""
+    if not full:
+        return CODE_OUTPUT if code else DEFAULT_OUTPUT
+    return BUILD / ("neural-models-report-full" + ("-with-code" if code else "") + ".pdf")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--code", action="store_true", help="add the code appendix (make report CODE=1)")
+    parser.add_argument("--full", action="store_true",
+                        help="keep the sections beyond the questions (make report FULL=1)")
     parser.add_argument("--output", type=Path, default=None, help="where to write the PDF")
     parser.add_argument("--notebooks", type=Path, default=ROOT / "notebooks",
                         help="folder of the executed notebooks (default: notebooks/)")
@@ -441,9 +498,10 @@ def main(argv: list[str] | None = None) -> int:
         config = Config(
             notebooks=[args.notebooks / name for name in meta["notebooks"]],
             metadata=meta,
-            output=args.output or (CODE_OUTPUT if args.code else DEFAULT_OUTPUT),
-            workdir=BUILD / ("tex-code" if args.code else "tex"),
+            output=args.output or output_path(args.code, args.full),
+            workdir=BUILD / ("tex" + ("-full" if args.full else "") + ("-code" if args.code else "")),
             code=args.code,
+            full=args.full,
         )
         build(config)
     except BuildError as err:

@@ -26,12 +26,14 @@ from dataclasses import dataclass, field
 import nbformat
 
 __all__ = [
+    "Dropped",
     "GlanceEntry",
     "Labels",
     "ReportError",
     "classify_chapter",
     "classify_extra",
     "code_appendix",
+    "full_only_sections",
     "image_outputs",
     "shorten",
 ]
@@ -70,6 +72,7 @@ class Labels:
     defined: dict[str, str] = field(default_factory=dict)  # label -> where
     links: list[tuple[str, str]] = field(default_factory=list)  # (target, where)
     references: set[str] = field(default_factory=set)  # anchors of report/references.md
+    dropped: dict[str, str] = field(default_factory=dict)  # label -> section, full report only
 
     def define(self, label: str, where: str) -> None:
         if label in self.defined:
@@ -184,6 +187,7 @@ class Chapter:
     # -- Markdown ---------------------------------------------------------
     def frag(self, markdown: str, where: str, inline: bool = False) -> str:
         """Register a Markdown fragment (anchors and links recorded) and return its token."""
+        markdown = unlink_dropped(markdown, self.labels.dropped)
         for anchor in ANCHOR.findall(markdown):
             self.labels.define(anchor, where)
         self.labels.links.extend((t, where) for t in LINK_TARGET.findall(markdown))
@@ -197,7 +201,7 @@ class Chapter:
             if level == 1:
                 key = f"ch:{self.number}"
             elif level == 2:
-                slug = re.sub(r"[^a-z0-9]+", "-", re.sub(r"\$[^$]*\$", "", text).lower()).strip("-")
+                slug = section_slug(text)
                 key, k = f"sec:{self.number}:{slug}", 2
                 while key in self.labels.defined:
                     key, k = f"sec:{self.number}:{slug}-{k}", k + 1
@@ -388,12 +392,86 @@ class Chapter:
                 self.warnings.append(f"{entry.where}: {entry.title} has no **Answer.** cell")
 
 
-def keep_cells(nb, source: str, drop_tags=("remove_cell",), output_tags=("remove_output",)) -> list:
-    """The cells of a notebook the report shows, each with ``metadata.nm.where``."""
+FULL_TAG = "report-full"
+FULL_NOTE = "full report"
+
+
+def section_slug(text: str) -> str:
+    """The slug of a ``##`` heading in its ``sec:N:slug`` label."""
+    return re.sub(r"[^a-z0-9]+", "-", re.sub(r"\$[^$]*\$", "", text).lower()).strip("-")
+
+
+def level2_heading(cell) -> str | None:
+    """The text of the first ``##`` heading of a Markdown cell, if it has one."""
+    if cell.cell_type != "markdown":
+        return None
+    for m in HEADING.finditer(cell.source):
+        if len(m.group(1)) == 2:
+            return ANCHOR.sub("", m.group(2)).strip()
+    return None
+
+
+@dataclass
+class Dropped:
+    """A section tagged ``report-full``, left out of the default report."""
+
+    chapter: int
+    title: str
+    labels: list[str]
+
+
+def full_only_sections(nb, chapter: int) -> tuple[set[int], list[Dropped]]:
+    """Cells of the sections whose ``##`` heading cell is tagged ``report-full``.
+
+    Such a section runs to the next ``##`` (or ``#``) heading; it is kept in the
+    full report (``make report FULL=1``) and left out of the default one.
+    Returns the cell indices and, for each section, the labels it would define
+    (``sec:N:slug``, ``fig:N.M``, ``tab:N.M`` and ``<a id>`` anchors).
+    """
+    indices: set[int] = set()
+    sections: list[Dropped] = []
+    current: Dropped | None = None
+    for index, cell in enumerate(nb.cells):
+        heading = level2_heading(cell)
+        starts_chapter = cell.cell_type == "markdown" and re.match(r"^#[ \t]", cell.source.lstrip())
+        if heading is not None or starts_chapter:
+            current = None
+            if heading is not None and FULL_TAG in cell.metadata.get("tags", []):
+                current = Dropped(chapter, heading, [f"sec:{chapter}:{section_slug(heading)}"])
+                sections.append(current)
+        if current is None:
+            continue
+        indices.add(index)
+        if cell.cell_type == "markdown":
+            for lead, kind in ((FIGURE_LEAD, "fig"), (TABLE_LEAD, "tab")):
+                if (m := lead.match(cell.source)) is not None:
+                    current.labels.append(f"{kind}:{m.group(1)}.{m.group(2)}")
+            current.labels.extend(ANCHOR.findall(cell.source))
+    return indices, sections
+
+
+def unlink_dropped(markdown: str, dropped: dict[str, str]) -> str:
+    """Links to labels left out of this report become text marked "(full report)"."""
+    if not dropped:
+        return markdown
+
+    def plain(m: re.Match) -> str:
+        text, key = m.group(1), m.group(2)
+        return f"{text} ({FULL_NOTE})" if key in dropped else m.group(0)
+
+    return re.sub(r"(?<!!)\[([^\]]*)\]\(#([^)\s]+)\)", plain, markdown)
+
+
+def keep_cells(nb, source: str, drop_tags=("remove_cell",), output_tags=("remove_output",),
+               skip: set[int] | frozenset = frozenset()) -> list:
+    """The cells of a notebook the report shows, each with ``metadata.nm.where``.
+
+    ``skip``: indices of cells left out as well (the full-report-only sections).
+    """
     kept = []
     for index, cell in enumerate(nb.cells):
         tags = set(cell.metadata.get("tags", []))
-        if tags & set(drop_tags) or not cell.source.strip():
+        if index in skip or tags & set(drop_tags) or not cell.source.strip():
             continue
         if cell.cell_type == "code" and tags & set(output_tags):
             cell.outputs = []
@@ -404,9 +482,13 @@ def keep_cells(nb, source: str, drop_tags=("remove_cell",), output_tags=("remove
 
 
 def classify_chapter(number: int, name: str, nb, conv, labels: Labels, glance: list[GlanceEntry],
-                     warnings: list[str], source: str) -> tuple[list, str]:
-    """Classify a notebook's cells; return (kept cells, chapter title)."""
-    cells = keep_cells(nb, source)
+                     warnings: list[str], source: str, skip: set[int] | frozenset = frozenset()
+                     ) -> tuple[list, str]:
+    """Classify a notebook's cells; return (kept cells, chapter title).
+
+    ``skip``: cell indices left out (see :func:`full_only_sections`).
+    """
+    cells = keep_cells(nb, source, skip=skip)
     chapter = Chapter(number, name, cells, conv, labels, glance, warnings)
     chapter.run()
     return cells, chapter.title

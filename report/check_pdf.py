@@ -1,4 +1,4 @@
-"""Checks of the built report, run by .ci/run after `make report` (and `make report CODE=1`).
+"""Checks of the built report, run by .ci/run after `make report` (and CODE=1, FULL=1).
 
 Run: .venv/bin/python -m pytest -q report/check_pdf.py   (or python report/check_pdf.py)
 
@@ -29,12 +29,14 @@ HERE = Path(__file__).resolve().parent
 BUILD = HERE / "build"
 PDF = BUILD / "neural-models-report.pdf"
 CODE_PDF = BUILD / "neural-models-report-with-code.pdf"
-LOGS = {PDF: BUILD / "tex" / "report.log", CODE_PDF: BUILD / "tex-code" / "report.log"}
+FULL_PDF = BUILD / "neural-models-report-full.pdf"
+LOGS = {PDF: BUILD / "tex" / "report.log", CODE_PDF: BUILD / "tex-code" / "report.log",
+        FULL_PDF: BUILD / "tex-full" / "report.log"}
 QUESTIONS = ["2.1", "2.2", "2.3", "3.1", "3.2", "3.3", "3.4", "3.5"]
-#: Issue 13 asks for at most 25 pages. The chapters now also carry the science-audit
-#: analyses (issue 11) and the Izhikevich (2004) features (issue 12) and build to 39;
-#: until it is decided what moves out of the body, this cap only stops further growth.
-MAX_PAGES = 40
+#: Issue 13: the default report (three chapters, corrections, validation, references;
+#: front matter included) has at most 25 pages. Sections beyond the questions are tagged
+#: report-full in the notebooks and only the full report (make report FULL=1) keeps them.
+MAX_PAGES = 25
 OVERFULL_LIMIT_PT = 5.0
 WRAP_MARKS = "↪↩⤶⤷↵"
 #: Text block of the template (A4, 297 mm high): top margin, bottom margin, mm.
@@ -46,7 +48,7 @@ MAX_BLANK = 2.0 / 3.0
 
 
 def pdfs() -> list[Path]:
-    return [p for p in (PDF, CODE_PDF) if p.exists()]
+    return [p for p in (PDF, CODE_PDF, FULL_PDF) if p.exists()]
 
 
 @pytest.fixture(scope="module")
@@ -116,7 +118,7 @@ def test_title_page_and_metadata(reader, pages):
     assert meta.author and meta.author.strip()
     assert "Student ID" in pages[0] and "Course" in pages[0]
     assert reader.page_labels[0] != "1"  # the title page is front matter
-    assert "Contents" in pages[1]
+    assert "Contents" in pages[0]  # the contents follow the title block
 
 
 def test_page_count_within_target(reader):

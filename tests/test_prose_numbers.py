@@ -252,7 +252,7 @@ def validation_values(markdown: str) -> list[float]:
     values = []
     for line in markdown.splitlines():
         cells = [c.strip() for c in line.strip().strip("|").split("|")]
-        if line.lstrip().startswith("|") and len(cells) >= 6 and not set(cells[1]) <= set("-: "):
+        if line.lstrip().startswith("|") and len(cells) >= 5 and not set(cells[1]) <= set("-: "):
             values += numbers_in(cells[1]) + numbers_in(cells[2])
     return values
 

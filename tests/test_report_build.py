@@ -6,6 +6,7 @@ a full build, and a failing build that must name the cell and leave no PDF.
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import shutil
 import subprocess
@@ -163,6 +164,43 @@ def test_questions_answers_figures_and_tables_are_read(tmp_path):
     assert all(not c.get("outputs") for c in nb.cells if c.source == "print(x)" and
                "remove_output" in c.metadata.get("tags", []))
     assert not [w for w in warnings if "caption" in w]
+
+
+def chapter_two_with_extension() -> nbformat.NotebookNode:
+    """Chapter two with a section beyond the questions, tagged report-full."""
+    nb = chapter_two()
+    heading = new_markdown_cell("## Bifurcations of the rest")
+    heading.metadata["tags"] = ["report-full"]
+    nb.cells[-1:-1] = [
+        heading,
+        new_markdown_cell("The rest loses stability at $I = 3.80$ (Figure 2.2)."),
+        figure_cell(),
+        new_markdown_cell("**Figure 2.2.** Phase plane at the Hopf point."),
+        new_markdown_cell("## Numerical scheme"),
+        new_markdown_cell("Runge-Kutta; see [the bifurcations](#sec:2:bifurcations-of-the-rest) "
+                          "and Figure 2.2."),
+    ]
+    for k, cell in enumerate(nb.cells):
+        cell.id = f"b-{k:03d}"
+    return nb
+
+
+@pytest.mark.skipif(not HAVE_PANDOC, reason="needs pandoc")
+def test_sections_tagged_report_full_are_only_in_the_full_report(tmp_path):
+    config = make_project(tmp_path, two=chapter_two_with_extension())
+    nb, labels, _ = build.assemble(config, 6.3)
+    texts = "\n".join(c.metadata["nm"].get("latex", "") for c in nb.cells)
+    assert "Phase plane" not in texts and "3.80" not in texts  # the section and its figure are gone
+    assert "fig:2.2" not in labels.defined and "sec:2:bifurcations-of-the-rest" in labels.dropped
+    assert "Runge-Kutta" in texts  # the next, untagged section stays
+    assert "the bifurcations (full report)" in texts and "Figure 2.2 (full report)" in texts
+    assert "\\hyperref[sec:2:bifurcations-of-the-rest]" not in texts
+    assert "Chapter 2 (Bifurcations of the rest)" in nb.metadata["nm"]["full_note"]
+    full_nb, full_labels, _ = build.assemble(dataclasses.replace(config, full=True), 6.3)
+    full_texts = "\n".join(c.metadata["nm"].get("latex", "") for c in full_nb.cells)
+    assert "fig:2.2" in full_labels.defined and "3.80" in full_texts and not full_labels.dropped
+    assert "\\hyperref[sec:2:bifurcations-of-the-rest]" in full_texts
+    assert full_nb.metadata["nm"]["full_note"] == ""
 
 
 @pytest.mark.skipif(not HAVE_PANDOC, reason="needs pandoc")

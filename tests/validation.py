@@ -495,9 +495,9 @@ and integrated with SciPy, a closed form, or a published value. Functions named 
 source column are in `tests/reference_models.py`; the closed forms are derived in
 `tests/validation.py`. $\\Delta$ is the absolute difference between the two columns
 (relative where the tolerance says so); a row agrees when $\\Delta$ is at most the
-tolerance. The same rows drive the test suite (`tests/test_validation.py`), which fails
-if any row disagrees or if this chapter differs from the table it generates
-(`python tests/validation.py --write`).
+tolerance, given in brackets in the last column. The same rows drive the test suite
+(`tests/test_validation.py`), which fails if any row disagrees or if this chapter
+differs from the table it generates (`python tests/validation.py --write`).
 """
 
 
@@ -515,19 +515,20 @@ def _cell(text: str) -> str:
 
 
 # relative column widths (pandoc reads them from the dashes): quantity, ours, independent,
-# source, tolerance, agreement
-_WIDTHS = (24, 14, 14, 26, 10, 12)
+# source, agreement (tolerance)
+_WIDTHS = (24, 14, 14, 26, 16)
 
 
 def markdown(by_section: dict[str, list[Row]]) -> str:
     """The Validation chapter as Markdown: the introduction, then one table per model."""
     lines = [INTRO]
     for section, rows in by_section.items():
-        lines += [f"## {section}", "", "| quantity | ours | independent | source | tolerance | agreement |",
+        lines += [f"## {section}", "", "| quantity | ours | independent | source | agreement (tolerance) |",
                   "|" + "|".join(" " + "-" * w + " " for w in _WIDTHS) + "|"]
         for row in rows:
-            verdict = ("yes, " if row.agrees else "**NO**, ") + bound(row.error)
-            cells = (row.quantity, row.ours, row.independent, row.source, _tolerance_text(row), verdict)
+            verdict = (("yes, " if row.agrees else "**NO**, ") + bound(row.error)
+                       + f" ({_tolerance_text(row)})")
+            cells = (row.quantity, row.ours, row.independent, row.source, verdict)
             lines.append("| " + " | ".join(_cell(c) for c in cells) + " |")
         lines.append("")
     rows = [r for group in by_section.values() for r in group]
