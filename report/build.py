@@ -200,7 +200,7 @@ def full_report_note(dropped: list, chapters: list) -> str:
     parts = [f"Chapter {n} ({'; '.join(titles)})" for n, titles in by_chapter.items()]
     return ("This report answers the questions. Further sections go beyond them: "
             + ", ".join(parts) + ". They are in the notebooks and in the full report, "
-            "\texttt{make report FULL=1}; a mention of them here is marked ``(full report)''.")
+            "\\texttt{make report FULL=1}; a mention of them here is marked ``(full report)''.")
 
 
 def assemble(config: Config, text_width: float) -> tuple[nbformat.NotebookNode, Labels, list[str]]:
