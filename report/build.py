@@ -37,7 +37,7 @@ Conventions beyond report/AUTHORING.md that the build implements:
 
 * a ``##`` heading cell tagged ``report-full`` starts a section (up to the
   next ``##`` heading) that only the full report (``--full``) keeps; links and
-  mentions of its labels elsewhere become text marked "(full report)", and
+  mentions of its labels elsewhere become text marked with a dagger, and
   the glance page names the sections left out.
 
 Usage: python report/build.py [--code] [--full] [--output PATH] [--notebooks DIR]
@@ -200,7 +200,7 @@ def full_report_note(dropped: list, chapters: list) -> str:
     parts = [f"Chapter {n} ({'; '.join(titles)})" for n, titles in by_chapter.items()]
     return ("This report answers the questions. Further sections go beyond them: "
             + ", ".join(parts) + ". They are in the notebooks and in the full report, "
-            "\\texttt{make report FULL=1}; a mention of them here is marked ``(full report)''.")
+            "\\texttt{make report FULL=1}; where this report mentions them, they are marked †.")
 
 
 def assemble(config: Config, text_width: float) -> tuple[nbformat.NotebookNode, Labels, list[str]]:

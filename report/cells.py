@@ -393,7 +393,7 @@ class Chapter:
 
 
 FULL_TAG = "report-full"
-FULL_NOTE = "full report"
+FULL_MARK = "†"  # marks a mention of a section only the full report has
 
 
 def section_slug(text: str) -> str:
@@ -451,13 +451,13 @@ def full_only_sections(nb, chapter: int) -> tuple[set[int], list[Dropped]]:
 
 
 def unlink_dropped(markdown: str, dropped: dict[str, str]) -> str:
-    """Links to labels left out of this report become text marked "(full report)"."""
+    """Links to labels left out of this report become italic text marked with a dagger."""
     if not dropped:
         return markdown
 
     def plain(m: re.Match) -> str:
         text, key = m.group(1), m.group(2)
-        return f"{text} ({FULL_NOTE})" if key in dropped else m.group(0)
+        return f"*{text}*{FULL_MARK}" if key in dropped else m.group(0)
 
     return re.sub(r"(?<!!)\[([^\]]*)\]\(#([^)\s]+)\)", plain, markdown)
 

@@ -52,7 +52,7 @@ def autolink(markdown: str, labels: Labels, warnings: list[str], where: str) -> 
             return m.group(0)
         label = f"{'fig' if kind == 'Figure' else 'tab'}:{number}"
         if label not in labels.defined and label in labels.dropped:
-            return f"{m.group(0)} (full report)"
+            return f"{m.group(0)}†"  # only in the full report (cells.FULL_MARK)
         if label not in labels.defined:
             warnings.append(f"{where}: mentions {kind} {number}, but no **{kind} {number}.** caption exists")
             return m.group(0)

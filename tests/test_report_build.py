@@ -193,7 +193,7 @@ def test_sections_tagged_report_full_are_only_in_the_full_report(tmp_path):
     assert "Phase plane" not in texts and "3.80" not in texts  # the section and its figure are gone
     assert "fig:2.2" not in labels.defined and "sec:2:bifurcations-of-the-rest" in labels.dropped
     assert "Runge-Kutta" in texts  # the next, untagged section stays
-    assert "the bifurcations (full report)" in texts and "Figure 2.2 (full report)" in texts
+    assert "\\emph{the bifurcations}†" in texts and "Figure 2.2†" in texts
     assert "\\hyperref[sec:2:bifurcations-of-the-rest]" not in texts
     assert "Chapter 2 (Bifurcations of the rest)" in nb.metadata["nm"]["full_note"]
     full_nb, full_labels, _ = build.assemble(dataclasses.replace(config, full=True), 6.3)
