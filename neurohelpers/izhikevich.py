@@ -435,6 +435,20 @@ def _rk4_pass(V, U, V_next, U_next, src, scale, dt, p, q, acc, v_lo, event, acti
 
 
 @njit(cache=True)
+def _pass(scheme, acc, V, U, V_next, U_next, src, scale, dt, p, q, v_lo, event, active):
+    """The branch-free pass of ``scheme`` (0 RK4, 1 "euler", 2 "izhikevich2003", 3
+    "izhikevich2004"); called with a literal ``acc`` so that the recovery equation is fixed
+    at compile time (a branch on it inside the loop keeps RK4 from being vectorised well)."""
+    if scheme == 0:
+        return _rk4_pass(V, U, V_next, U_next, src, scale, dt, p, q, acc, v_lo, event, active)
+    if scheme == 1:
+        return _euler_pass(V, U, V_next, U_next, src, scale, dt, p, q, acc, v_lo, event, active)
+    if scheme == 2:
+        return _izhikevich2003_pass(V, U, V_next, U_next, src, scale, dt, p, q, acc, v_lo, event, active)
+    return _izhikevich2004_pass(V, U, V_next, U_next, src, scale, dt, p, q, acc, v_lo, event, active)
+
+
+@njit(cache=True)
 def _flush_traces(traces, block, k0, steps, batch):
     """Copy ``steps`` rows of the time-major block (2, steps, batch) into
     ``traces[:, :, k0:k0 + steps]`` (each neuron's samples contiguous)."""
@@ -517,6 +531,10 @@ def _izh_kernel(
     (the same results)."""
     batch = gain.shape[0]
     if batch < (_ROWS_BELOW_RK4 if scheme == 0 else _ROWS_BELOW_GRID):
+        if scheme == 1:  # a literal scheme: the step compiled without the other schemes' branches
+            return _izh_rows_kernel(
+                I, gain, dt, p, q, acc, v0, u0, 1, check_stability, traces, times, owners, status, record
+            )
         return _izh_rows_kernel(
             I, gain, dt, p, q, acc, v0, u0, scheme, check_stability, traces, times, owners, status, record
         )
@@ -549,18 +567,10 @@ def _izh_kernel(
             traces[1, j, 0] = U[j]
     for k in range(n - 1):
         src, scale = _drive_row(I, gain, k, shared, drive, active)
-        if scheme == 0:
-            events = _rk4_pass(V, U, V_next, U_next, src, scale, dt, p, q, acc, v_lo, event, active)
-        elif scheme == 1:
-            events = _euler_pass(V, U, V_next, U_next, src, scale, dt, p, q, acc, v_lo, event, active)
-        elif scheme == 2:
-            events = _izhikevich2003_pass(
-                V, U, V_next, U_next, src, scale, dt, p, q, acc, v_lo, event, active
-            )
+        if acc:  # a literal flag: each pass compiled without the recovery branch in its loop
+            events = _pass(scheme, True, V, U, V_next, U_next, src, scale, dt, p, q, v_lo, event, active)
         else:
-            events = _izhikevich2004_pass(
-                V, U, V_next, U_next, src, scale, dt, p, q, acc, v_lo, event, active
-            )
+            events = _pass(scheme, False, V, U, V_next, U_next, src, scale, dt, p, q, v_lo, event, active)
         V, U, V_next, U_next = V_next, U_next, V, U
         for w0 in range(0, 0 if events == 0 else words.size, _WORDS_PER_CHECK):
             any_event = 0
