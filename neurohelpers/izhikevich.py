@@ -34,8 +34,6 @@ from .integrate import (
     SimulationResult,
     fail,
     prepare_drive,
-    push_spike,
-    push_spikes,
     run_kernel,
 )
 
@@ -458,14 +456,65 @@ def _flush_traces(traces, block, k0, steps, batch):
                 traces[var, j, k0 + t] = block[var, t, j]
 
 
+#: Internal status of :func:`_row_steps`: stopped before a step for want of room in the
+#: spike buffer or the RK4 scratch (not a failure; never reported).
+_NEED_ROOM = -1
+
+
+@njit(cache=True)
+def _row_steps(I, r, g, j, k0, v, u, dt, p, q, acc, scheme, check_stability, traces, record,
+               times, owners, used, scratch):
+    """Steps k0 .. n-2 of neuron j from (v, u), input ``g * I[r, k]``; spikes appended to
+    (times, owners) as neuron j. The arrays are never replaced here (a loop that rebinds
+    them pays reference counting on every step): when a step needs more room than
+    ``times`` or ``scratch`` has, it stops before that step.
+
+    Returns
+    -------
+    v, u, used, k, code, need
+        State and buffer fill; ``code`` ``OK`` (k = n - 1), a failure at step k, or
+        ``_NEED_ROOM``: step k not taken, it needs ``need`` free slots and an RK4
+        scratch of ``need`` columns.
+    """
+    n = I.shape[1]
+    for k in range(k0, n - 1):
+        Ik = g * I[r, k]
+        if scheme == 0:
+            v_new, u_new, fired, code = _rk4_step_with_reset(v, u, Ik, k * dt, dt, p, q, acc, scratch, 0, 0)
+            if code == OK:
+                if fired > scratch.shape[1] or used + fired > times.size:
+                    return v, u, used, k, _NEED_ROOM, fired
+                for i in range(fired):
+                    times[used + i] = scratch[0, i]
+                    owners[used + i] = j
+                used += fired
+            v, u = v_new, u_new
+        else:
+            if used == times.size:
+                return v, u, used, k, _NEED_ROOM, 1
+            v, u, spiked, code = _explicit_step(v, u, Ik, dt, p, q, acc, scheme, check_stability)
+            if spiked:
+                times[used] = (k + 1) * dt
+                owners[used] = j
+                used += 1
+        if code == OK and not (np.isfinite(v) and np.isfinite(u)):
+            code = NOT_FINITE
+        if code != OK:
+            return v, u, used, k, code, 0
+        if record:
+            traces[0, j, k + 1] = v
+            traces[1, j, k + 1] = u
+    return v, u, used, n - 1, OK, 0
+
+
 @njit(cache=True)
 def _izh_rows_kernel(
     I, gain, dt, p, q, acc, v0, u0, scheme, check_stability, traces, times, owners, status, record
 ):
     """Neurons outer, steps inner (for a few neurons, where a pass over the batch per step
-    costs more than it saves); spikes pushed to the flat buffer (times, owners)."""
+    costs more than it saves); spikes go to the flat buffer (times, owners), grown here
+    between calls of :func:`_row_steps` (the same steps and spikes as growing it inside)."""
     batch = gain.shape[0]
-    n = I.shape[1]
     shared = I.shape[0] == 1
     used = 0
     scratch = np.empty((1, 64))
@@ -475,27 +524,21 @@ def _izh_rows_kernel(
         if record:
             traces[0, j, 0] = v
             traces[1, j, 0] = u
-        for k in range(n - 1):
-            Ik = gain[j] * I[0 if shared else j, k]
-            if scheme == 0:
-                v_new, u_new, fired, code, scratch = _rk4_step_with_room(
-                    v, u, Ik, k * dt, dt, p, q, acc, scratch
-                )
-                v, u = v_new, u_new
-                if code == OK:
-                    times, owners, used = push_spikes(times, owners, used, scratch[0], fired, j)
-            else:
-                v, u, spiked, code = _explicit_step(v, u, Ik, dt, p, q, acc, scheme, check_stability)
-                if spiked:
-                    times, owners, used = push_spike(times, owners, used, (k + 1) * dt, j)
-            if code == OK and not (np.isfinite(v) and np.isfinite(u)):
-                code = NOT_FINITE
-            if code != OK:
-                fail(status, code, j, k)
-                return times, owners, used
-            if record:
-                traces[0, j, k + 1] = v
-                traces[1, j, k + 1] = u
+        k = 0
+        while True:
+            v, u, used, k, code, need = _row_steps(
+                I, 0 if shared else j, gain[j], j, k, v, u, dt, p, q, acc, scheme, check_stability,
+                traces, record, times, owners, used, scratch,
+            )
+            if code != _NEED_ROOM:
+                break
+            if need > scratch.shape[1]:
+                scratch = np.empty((1, need))
+            if used + need > times.size:
+                times, owners = _grown(times, owners, used, used + need)
+        if code != OK:
+            fail(status, code, j, k)
+            return times, owners, used
         if not record:
             traces[0, j, 0] = v
             traces[1, j, 0] = u
@@ -531,13 +574,15 @@ def _izh_kernel(
     (the same results)."""
     batch = gain.shape[0]
     if batch < (_ROWS_BELOW_RK4 if scheme == 0 else _ROWS_BELOW_GRID):
-        if scheme == 1:  # a literal scheme: the step compiled without the other schemes' branches
-            return _izh_rows_kernel(
-                I, gain, dt, p, q, acc, v0, u0, 1, check_stability, traces, times, owners, status, record
-            )
-        return _izh_rows_kernel(
-            I, gain, dt, p, q, acc, v0, u0, scheme, check_stability, traces, times, owners, status, record
-        )
+        args = (check_stability, traces, times, owners, status, record)
+        # a literal scheme: each step compiled without the other schemes' branches
+        if scheme == 0:
+            return _izh_rows_kernel(I, gain, dt, p, q, acc, v0, u0, 0, *args)
+        if scheme == 1:
+            return _izh_rows_kernel(I, gain, dt, p, q, acc, v0, u0, 1, *args)
+        if scheme == 2:
+            return _izh_rows_kernel(I, gain, dt, p, q, acc, v0, u0, 2, *args)
+        return _izh_rows_kernel(I, gain, dt, p, q, acc, v0, u0, 3, *args)
     n = I.shape[1]
     shared = I.shape[0] == 1
     used = 0
