@@ -122,12 +122,12 @@ def _ratio_over_expm1(z, exp_z):
     + z^6/30240 - z^8/1209600 is used instead (truncation below 1e-18 relative),
     so the result is accurate to about 1e-13 relative everywhere.
     """
-    if abs(z) < _SERIES_BELOW:
-        z2 = z * z
-        return 1.0 - 0.5 * z + z2 * (1.0 / 12.0 - z2 * (1.0 / 720.0 - z2 * (1.0 / 30240.0 - z2 / 1209600.0)))
-    if exp_z == math.inf:
-        return 0.0
-    return z / (exp_z - 1.0)
+    # both branches computed and one selected, so a loop over neurons has no branch here
+    z2 = z * z
+    series = 1.0 - 0.5 * z + z2 * (1.0 / 12.0 - z2 * (1.0 / 720.0 - z2 * (1.0 / 30240.0 - z2 / 1209600.0)))
+    direct = z / (exp_z - 1.0)
+    direct = 0.0 if exp_z == math.inf else direct
+    return series if abs(z) < _SERIES_BELOW else direct
 
 
 @njit(cache=True, error_model="numpy", fastmath={"arcp", "contract"}, inline="always")
@@ -276,29 +276,11 @@ def _exponential_step(V, m, h, n, I, dt, p):
 @njit(cache=True, error_model="numpy", fastmath={"arcp", "contract"}, inline="always")
 def _sane(V, m, h, n, slack):
     """True if V is finite and every gate lies in [-slack, 1 + slack] (NaN fails)."""
+    low, high = -slack, 1.0 + slack
+    # & rather than `and`: no branch in a loop over neurons
     return (
-        math.isfinite(V)
-        and -slack <= m <= 1.0 + slack
-        and -slack <= h <= 1.0 + slack
-        and -slack <= n <= 1.0 + slack
+        (abs(V) < math.inf) & (low <= m) & (m <= high) & (low <= h) & (h <= high) & (low <= n) & (n <= high)
     )
-
-
-@njit(cache=True, error_model="numpy", fastmath={"arcp", "contract"}, inline="always")
-def _step(V, m, h, n, I, dt, p, scheme, rates, d1):
-    """One step of the chosen scheme (codes as in ``_SCHEME_CODE``) given the rates and
-    derivatives at the start; returns the new state and whether the exponential
-    step was used."""
-    if scheme == 0:
-        return V + dt * d1[0], m + dt * d1[1], h + dt * d1[2], n + dt * d1[3], False
-    if scheme == 2 or (scheme == 1 and dt * _stiffness(m, h, n, p, rates) > RK4_STIFFNESS_LIMIT):
-        Vn, mn, hn, nn = _exponential_step(V, m, h, n, I, dt, p)
-        return Vn, mn, hn, nn, True
-    Vn, mn, hn, nn = _rk4_step(V, m, h, n, I, dt, p, d1)
-    if scheme == 1 and not _sane(Vn, mn, hn, nn, _GATE_SLACK):
-        Vn, mn, hn, nn = _exponential_step(V, m, h, n, I, dt, p)
-        return Vn, mn, hn, nn, True
-    return Vn, mn, hn, nn, False
 
 
 @njit(cache=True, error_model="numpy", fastmath={"arcp", "contract"})
@@ -348,13 +330,61 @@ def _hermite_crossing(y0, y1, slope0, slope1, level):
 
 
 @njit(cache=True, error_model="numpy", fastmath={"arcp", "contract"}, inline="always")
-def _advance(V, m, h, n, Ik, dt, p, scheme):
-    """One step of one neuron from its state alone: the new state, whether the exponential
-    step was used, and dV/dt at the start (mV/ms, the Hermite slope of a spike)."""
-    rates = _rates(V)
-    d1 = _derivs_from_rates(V, m, h, n, Ik, p, rates)
-    Vn, mn, hn, nn, used_exp = _step(V, m, h, n, Ik, dt, p, scheme, rates, d1)
-    return Vn, mn, hn, nn, used_exp, d1[0]
+def _first_pass_rk4(V, m, h, n, old, slope, drive, redo, event, limit, dt, p, fallback, thr, V_low, V_high):
+    """RK4 step of every neuron below ``limit``, in place, on contiguous arrays.
+
+    ``old`` (4, batch) gets the state before the step, ``slope`` dV/dt there
+    (mV/ms). With ``fallback`` (the default method), ``redo`` marks steps to be
+    retaken by the exponential midpoint step: a rate times dt beyond
+    ``RK4_STIFFNESS_LIMIT``, or an RK4 result outside the valid gates. ``event``
+    marks those and every neuron whose new state is invalid or whose V crossed
+    ``thr`` upwards; the number of events is returned. The loop body has no branch
+    that depends on a neuron's state, so the compiler vectorises it (the
+    exponentials remain scalar calls).
+    """
+    low, high = -_GATE_SLACK, 1.0 + _GATE_SLACK
+    n_events = 0
+    for b in range(limit):
+        Vb, mb, hb, nb, Ik = V[b], m[b], h[b], n[b], drive[b]
+        rates = _rates(Vb)
+        d1 = _derivs_from_rates(Vb, mb, hb, nb, Ik, p, rates)
+        Vn, mn, hn, nn = _rk4_step(Vb, mb, hb, nb, Ik, dt, p, d1)
+        stiff = dt * _stiffness(mb, hb, nb, p, rates) > RK4_STIFFNESS_LIMIT
+        again = fallback & (stiff | (not _sane(Vn, mn, hn, nn, _GATE_SLACK)))
+        ok = (
+            (V_low <= Vn) & (Vn <= V_high) & (low <= mn) & (mn <= high)
+            & (low <= hn) & (hn <= high) & (low <= nn) & (nn <= high)
+        )
+        flagged = again | (not ok) | ((Vb < thr) & (thr <= Vn))
+        redo[b] = again
+        event[b] = flagged
+        n_events += flagged
+        old[0, b], old[1, b], old[2, b], old[3, b] = Vb, mb, hb, nb
+        slope[b] = d1[0]
+        V[b], m[b], h[b], n[b] = Vn, mn, hn, nn
+    return n_events
+
+
+@njit(cache=True, error_model="numpy", fastmath={"arcp", "contract"}, inline="always")
+def _first_pass_other(V, m, h, n, old, slope, drive, event, n_exp, limit, dt, p, scheme, thr, V_low, V_high):
+    """As ``_first_pass_rk4`` for forward Euler (``scheme`` 0) and the exponential
+    midpoint scheme (2, counted in ``n_exp``); nothing is redone."""
+    n_events = 0
+    for b in range(limit):
+        Vb, mb, hb, nb, Ik = V[b], m[b], h[b], n[b], drive[b]
+        d1 = _derivs(Vb, mb, hb, nb, Ik, p)
+        if scheme == 0:
+            Vn, mn, hn, nn = Vb + dt * d1[0], mb + dt * d1[1], hb + dt * d1[2], nb + dt * d1[3]
+        else:
+            Vn, mn, hn, nn = _exponential_step(Vb, mb, hb, nb, Ik, dt, p)
+            n_exp[b] += 1
+        flagged = (not (V_low <= Vn <= V_high and _sane(Vn, mn, hn, nn, _GATE_SLACK))) | (Vb < thr <= Vn)
+        event[b] = flagged
+        n_events += flagged
+        old[0, b], old[1, b], old[2, b], old[3, b] = Vb, mb, hb, nb
+        slope[b] = d1[0]
+        V[b], m[b], h[b], n[b] = Vn, mn, hn, nn
+    return n_events
 
 
 @njit(cache=True)
@@ -376,21 +406,27 @@ def _flush_traces(scratch, traces, k0, filled, limit, shift):
 
 
 @njit(cache=True, error_model="numpy", fastmath={"arcp", "contract"})
-def _events(V, m, h, n, V_old, slope, drive, event, k, dt, p, thr, V_low, V_high, limit,
-            times, owners, used, status):
-    """Second pass of one step over the neurons flagged in ``event``, in neuron order: an
-    invalid state stops that neuron (``fail``; returns the new, lower ``limit``), an
-    upward crossing of ``thr`` is timed on the Hermite interpolant and appended."""
+def _second_pass(V, m, h, n, old, slope, drive, redo, event, n_exp, k, dt, p, thr, V_low, V_high, limit,
+                 times, owners, used, status):
+    """The neurons flagged by the first pass, in neuron order: a marked step is retaken by
+    the exponential midpoint step from the old state; then an invalid state stops that
+    neuron (``fail``; the new, lower ``limit`` is returned) and an upward crossing of
+    ``thr`` is timed on the Hermite interpolant and appended to the spike buffer."""
     for b in range(limit):
         if not event[b]:
             continue
+        if redo[b]:
+            Vo, mo, ho, no = old[0, b], old[1, b], old[2, b], old[3, b]
+            V[b], m[b], h[b], n[b] = _exponential_step(Vo, mo, ho, no, drive[b], dt, p)
+            n_exp[b] += 1
         code = _check_state(V[b], m[b], h[b], n[b], V_low, V_high)
         if code != 0:
             fail(status, code, b, k)
             return times, owners, used, b
-        dV_end = _derivs(V[b], m[b], h[b], n[b], drive[b], p)[0]
-        frac = _hermite_crossing(V_old[b], V[b], slope[b] * dt, dV_end * dt, thr)
-        times, owners, used = push_spike(times, owners, used, (k + frac) * dt, b)
+        if old[0, b] < thr <= V[b]:
+            dV_end = _derivs(V[b], m[b], h[b], n[b], drive[b], p)[0]
+            frac = _hermite_crossing(old[0, b], V[b], slope[b] * dt, dV_end * dt, thr)
+            times, owners, used = push_spike(times, owners, used, (k + frac) * dt, b)
     return times, owners, used, limit
 
 
@@ -398,10 +434,10 @@ def _events(V, m, h, n, V_old, slope, drive, event, k, dt, p, thr, V_low, V_high
 def _hh_kernel(I, gain, dt, p, x0, shift, threshold, scheme, traces, times, owners, status, n_exp, record):
     """Integrate a batch, time steps outside, neurons inside; spikes go to the flat buffer.
 
-    Per step, a first pass advances every neuron on contiguous state arrays (the step
-    of ``_step``, with its rare exponential fallback as a branch) and flags the few
-    whose new state is invalid or whose V crossed the threshold upwards; a second pass
-    (``_events``) handles those in neuron order. Each neuron goes through the same
+    Per step, ``_first_pass_rk4`` (or ``_first_pass_other``) advances every neuron on
+    contiguous state arrays and flags the few that need more (a fallback step, an
+    invalid state, a spike);
+    ``_second_pass`` handles those in neuron order. Each neuron goes through the same
     arithmetic whatever the batch size, so a batch equals its rows run alone bit for
     bit.
 
@@ -418,15 +454,15 @@ def _hh_kernel(I, gain, dt, p, x0, shift, threshold, scheme, traces, times, owne
     shared = I.shape[0] == 1
     thr = threshold - shift
     V_low, V_high = V_RANGE
-    low, high = -_GATE_SLACK, 1.0 + _GATE_SLACK
     used = 0
     V = x0[0].copy()
     m = x0[1].copy()
     h = x0[2].copy()
     n = x0[3].copy()
-    V_old = np.empty(batch)
+    old = np.empty((4, batch))
     slope = np.empty(batch)
     drive = np.empty(batch)
+    redo = np.zeros(batch, dtype=np.bool_)
     event = np.zeros(batch, dtype=np.bool_)
     block = _trace_block(batch) if record else 1
     scratch = np.empty((4, block, batch))
@@ -435,33 +471,35 @@ def _hh_kernel(I, gain, dt, p, x0, shift, threshold, scheme, traces, times, owne
             scratch[0, 0, b], scratch[1, 0, b], scratch[2, 0, b], scratch[3, 0, b] = V[b], m[b], h[b], n[b]
     filled, k0 = 1, 0
     limit = batch  # neurons from a failed one on are no longer integrated
+    rk4 = scheme == 1 or scheme == _PLAIN_RK4
+    fallback = scheme == 1
     for k in range(n_t - 1):
-        n_events = 0
-        for b in range(limit):
-            Ik = gain[b] * I[0 if shared else b, k]
-            Vb = V[b]
-            Vn, mn, hn, nn, used_exp, dV1 = _advance(Vb, m[b], h[b], n[b], Ik, dt, p, scheme)
-            V[b], m[b], h[b], n[b] = Vn, mn, hn, nn
-            n_exp[b] += used_exp
-            ok = (
-                (V_low <= Vn) & (Vn <= V_high) & (low <= mn) & (mn <= high)
-                & (low <= hn) & (hn <= high) & (low <= nn) & (nn <= high)
+        if shared:
+            Ik = I[0, k]
+            for b in range(limit):
+                drive[b] = gain[b] * Ik
+        else:
+            for b in range(limit):
+                drive[b] = gain[b] * I[b, k]
+        if rk4:
+            n_events = _first_pass_rk4(
+                V, m, h, n, old, slope, drive, redo, event, limit, dt, p, fallback, thr, V_low, V_high
             )
-            flagged = (not ok) | ((Vb < thr) & (thr <= Vn))
-            event[b] = flagged
-            n_events += flagged
-            V_old[b], slope[b], drive[b] = Vb, dV1, Ik
-            if record:
-                scratch[0, filled, b], scratch[1, filled, b] = Vn, mn
-                scratch[2, filled, b], scratch[3, filled, b] = hn, nn
+        else:
+            n_events = _first_pass_other(
+                V, m, h, n, old, slope, drive, event, n_exp, limit, dt, p, scheme, thr, V_low, V_high
+            )
         if n_events:
-            times, owners, used, limit = _events(
-                V, m, h, n, V_old, slope, drive, event, k, dt, p, thr, V_low, V_high, limit,
+            times, owners, used, limit = _second_pass(
+                V, m, h, n, old, slope, drive, redo, event, n_exp, k, dt, p, thr, V_low, V_high, limit,
                 times, owners, used, status,
             )
             if limit == 0:
                 return times, owners, used
         if record:
+            for b in range(limit):
+                scratch[0, filled, b], scratch[1, filled, b] = V[b], m[b]
+                scratch[2, filled, b], scratch[3, filled, b] = h[b], n[b]
             filled += 1
             if filled == block:
                 _flush_traces(scratch, traces, k0, filled, limit, shift)
