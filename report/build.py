@@ -71,6 +71,7 @@ sys.modules.setdefault("rfc3987_syntax", None)
 import nbformat  # noqa: E402
 from cells import (  # noqa: E402
     IMAGE_TYPES,
+    Dropped,
     GlanceEntry,
     Labels,
     ReportError,
@@ -78,6 +79,7 @@ from cells import (  # noqa: E402
     classify_extra,
     code_appendix,
     full_only_sections,
+    section_slug,
 )
 from nbconvert.exporters import LatexExporter  # noqa: E402
 from nbconvert.filters import escape_latex  # noqa: E402
@@ -190,6 +192,45 @@ def keep_heading_with_question(cells: list) -> None:
             cell.metadata["nm"]["latex"] = f"\\Needspace{{{min(lines, 30)}\\baselineskip}}\n" + latex
 
 
+FULL_MARKER = "<!-- report-full -->"
+
+
+def drop_full_only_markdown(text: str, chapter: int) -> tuple[str, list[Dropped]]:
+    """A report/*.md chapter without its sections marked ``<!-- report-full -->``.
+
+    The marker stands on the line before a ``##`` heading; the section runs to
+    the next ``##`` heading or the end of the file.
+    """
+    lines = text.split("\n")
+    kept, sections, skipping = [], [], False
+    for index, line in enumerate(lines):
+        heading = line.startswith("## ")
+        if heading:
+            skipping = index > 0 and lines[index - 1].strip() == FULL_MARKER
+            if skipping:
+                title = line[3:].strip()
+                sections.append(Dropped(chapter, title, [f"sec:{chapter}:{section_slug(title)}"]))
+        if line.strip() == FULL_MARKER:
+            continue
+        if not skipping:
+            kept.append(line)
+    return "\n".join(kept), sections
+
+
+def cited_references_only(text: str, targets: set[str]) -> str:
+    """references.md without the entries nothing in the report links to."""
+    out, keep = [], True
+    for line in text.split("\n"):
+        if line.startswith("- "):
+            anchor = re.search(r'<a id="([^"]+)"></a>', line)
+            keep = anchor is None or anchor.group(1) in targets
+        elif not line.startswith(" "):
+            keep = True
+        if keep:
+            out.append(line)
+    return "\n".join(out)
+
+
 def full_report_note(dropped: list, chapters: list) -> str:
     """The glance page's sentence naming the sections only the full report has."""
     if not dropped:
@@ -199,8 +240,8 @@ def full_report_note(dropped: list, chapters: list) -> str:
         by_chapter.setdefault(section.chapter, []).append(escape_latex(section.title))
     parts = [f"Chapter {n} ({'; '.join(titles)})" for n, titles in by_chapter.items()]
     return ("This report answers the questions. Further sections go beyond them: "
-            + ", ".join(parts) + ". They are in the notebooks and in the full report, "
-            "\\texttt{make report FULL=1}; where this report mentions them, they are marked †.")
+            + ", ".join(parts) + ". The full report, \\texttt{make report FULL=1}, has them all; "
+            "where this report mentions them, they are marked †.")
 
 
 def assemble(config: Config, text_width: float) -> tuple[nbformat.NotebookNode, Labels, list[str]]:
@@ -245,7 +286,13 @@ def assemble(config: Config, text_width: float) -> tuple[nbformat.NotebookNode, 
                 continue
             raise BuildError(f"reading {path}: missing")
         number += 1
-        merged.cells.append(classify_extra(number, f"report/{name}", path.read_text(encoding="utf-8"),
+        text = path.read_text(encoding="utf-8")
+        if not config.full:
+            text, sections = drop_full_only_markdown(text, number)
+            dropped.extend(sections)
+        if name == "references.md" and not config.full:
+            text = cited_references_only(text, {target for target, _ in labels.links})
+        merged.cells.append(classify_extra(number, f"report/{name}", text,
                                            conv, labels, warnings, references=name == "references.md"))
     if config.code:
         merged.cells.extend(code_appendix(chapters, conv))

@@ -35,6 +35,7 @@ __all__ = [
     "code_appendix",
     "full_only_sections",
     "image_outputs",
+    "section_slug",
     "shorten",
 ]
 

@@ -351,3 +351,18 @@ def test_smallest_font_accounts_for_the_print_scale():
     ax.tick_params(labelsize=12)
     assert smallest_font_pt(fig) == pytest.approx(5.0)  # 10 pt drawn, printed at half size
     plt.close(fig)
+
+
+def test_markdown_chapters_drop_marked_sections_and_uncited_references():
+    text = ("# Corrections\n\nKept.\n\n## Code\n\nItem.\n\n<!-- report-full -->\n"
+            "## Corrections to the first version\n\nChangelog.\n\n## Units\n\nKept too.\n")
+    kept, sections = build.drop_full_only_markdown(text, 4)
+    assert "Changelog" not in kept and "Kept too." in kept and "Item." in kept
+    assert "report-full" not in kept
+    assert [(s.chapter, s.title, s.labels) for s in sections] == [
+        (4, "Corrections to the first version", ["sec:4:corrections-to-the-first-version"])]
+    refs = ('# References\n\n- <a id="ref-a"></a>A (2001). Book.\n  More on A.\n'
+            '- <a id="ref-b"></a>B (2002). Paper.\n  More on B.\n\nAfter the list.\n')
+    cited = build.cited_references_only(refs, {"ref-b", "fig:1.1"})
+    assert "A (2001)" not in cited and "More on A" not in cited
+    assert "B (2002)" in cited and "More on B" in cited and "After the list." in cited

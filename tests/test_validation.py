@@ -52,5 +52,8 @@ def test_formatting_helpers():
     assert validation.bound(1.96e-7) == r"$\Delta < 10^{-6}$"
     assert validation.bound(3e-15) == r"$\Delta < 10^{-12}$"
     assert validation.bound(0.0) == r"$\Delta = 0$"
+    # a bound looser than the tolerance the row meets would read as a failure: show the tolerance
+    assert validation.bound(0.0046, 5e-3) == r"$\Delta \le 5 \times 10^{-3}$"
+    assert validation.bound(1.96e-7, 1e-6) == r"$\Delta < 10^{-6}$"
     assert validation.power_of_ten(3e-4) == r"$3 \times 10^{-4}$"
     assert validation.power_of_ten(1e-9) == r"$10^{-9}$"

@@ -83,8 +83,14 @@ def power_of_ten(x: float) -> str:
 NOISE_FLOOR = 1e-12
 
 
-def bound(error: float) -> str:
-    """The disagreement as the next power of ten above it (stable across machines)."""
+def bound(error: float, tolerance: float | None = None) -> str:
+    """The disagreement as the next power of ten above it (stable across machines).
+
+    When that power of ten is above a ``tolerance`` the error meets, the bound
+    shown is the tolerance itself, so the text never suggests a failing row.
+    """
+    if tolerance and 0 < error <= tolerance and 10.0 ** (math.floor(math.log10(error)) + 1) > tolerance:
+        return "$\\Delta \\le " + power_of_ten(tolerance).strip("$") + "$"
     if error == 0:
         return "$\\Delta = 0$"
     if not math.isfinite(error):
@@ -526,7 +532,7 @@ def markdown(by_section: dict[str, list[Row]]) -> str:
         lines += [f"## {section}", "", "| quantity | ours | independent | source | agreement (tolerance) |",
                   "|" + "|".join(" " + "-" * w + " " for w in _WIDTHS) + "|"]
         for row in rows:
-            verdict = (("yes, " if row.agrees else "**NO**, ") + bound(row.error)
+            verdict = (("yes, " if row.agrees else "**NO**, ") + bound(row.error, row.tolerance)
                        + f" ({_tolerance_text(row)})")
             cells = (row.quantity, row.ours, row.independent, row.source, verdict)
             lines.append("| " + " | ".join(_cell(c) for c in cells) + " |")
