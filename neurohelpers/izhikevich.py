@@ -410,6 +410,58 @@ def _izhikevich2004_pass(V, U, V_next, U_next, src, scale, dt, p, q, acc, v_lo, 
     return events
 
 
+@njit(cache=True, inline="always")
+def _rk4_two(va, ua, Ia, vb, ub, Ib, a, b, h, q, acc):
+    """:func:`_rk4` for two neurons at once, their operations interleaved (each neuron's
+    arithmetic exactly that of :func:`_rk4`). The RK4 chain of one neuron is long; two
+    independent chains in program order let the vectorised loop overlap them (about 12 %
+    faster on AMD Zen 3 here). Returns (v_end, u_end, v_low) of a, then of b."""
+    kv1a = _dv(va, ua, Ia, q)
+    kv1b = _dv(vb, ub, Ib, q)
+    ku1a = _du(va, ua, a, b, acc)
+    ku1b = _du(vb, ub, a, b, acc)
+    v2a = va + 0.5 * h * kv1a
+    v2b = vb + 0.5 * h * kv1b
+    u2a = ua + 0.5 * h * ku1a
+    u2b = ub + 0.5 * h * ku1b
+    kv2a = _dv(v2a, u2a, Ia, q)
+    kv2b = _dv(v2b, u2b, Ib, q)
+    ku2a = _du(v2a, u2a, a, b, acc)
+    ku2b = _du(v2b, u2b, a, b, acc)
+    v3a = va + 0.5 * h * kv2a
+    v3b = vb + 0.5 * h * kv2b
+    u3a = ua + 0.5 * h * ku2a
+    u3b = ub + 0.5 * h * ku2b
+    kv3a = _dv(v3a, u3a, Ia, q)
+    kv3b = _dv(v3b, u3b, Ib, q)
+    ku3a = _du(v3a, u3a, a, b, acc)
+    ku3b = _du(v3b, u3b, a, b, acc)
+    v4a = va + h * kv3a
+    v4b = vb + h * kv3b
+    u4a = ua + h * ku3a
+    u4b = ub + h * ku3b
+    kv4a = _dv(v4a, u4a, Ia, q)
+    kv4b = _dv(v4b, u4b, Ib, q)
+    ku4a = _du(v4a, u4a, a, b, acc)
+    ku4b = _du(v4b, u4b, a, b, acc)
+    return (
+        va + h / 6.0 * (kv1a + 2.0 * kv2a + 2.0 * kv3a + kv4a),
+        ua + h / 6.0 * (ku1a + 2.0 * ku2a + 2.0 * ku3a + ku4a),
+        min(min(va, v2a), min(v3a, v4a)),
+        vb + h / 6.0 * (kv1b + 2.0 * kv2b + 2.0 * kv3b + kv4b),
+        ub + h / 6.0 * (ku1b + 2.0 * ku2b + 2.0 * ku3b + ku4b),
+        min(min(vb, v2b), min(v3b, v4b)),
+    )
+
+
+@njit(cache=True)
+def _rk4_accept(v, u, v_end, u_end, v_low, v_peak, v_lo):
+    """The state after a trial step from (v, u) and whether the neuron has an event: the
+    trial if it is accepted whole (see :func:`_rk4_pass`), else the old state."""
+    whole = (v < v_peak) & (v_end < v_peak) & _finite(v_end + u_end) & (v_low >= v_lo)
+    return (v_end if whole else v), (u_end if whole else u), not whole
+
+
 @njit(cache=True)
 def _rk4_pass(V, U, V_next, U_next, src, scale, dt, p, q, acc, v_lo, event, active):
     """The trial RK4 step of length dt for neurons 0 .. active-1, branch-free, accepted
@@ -417,18 +469,33 @@ def _rk4_pass(V, U, V_next, U_next, src, scale, dt, p, q, acc, v_lo, event, acti
     after, finite, the lowest stage at or above ``v_lo`` (:func:`_lowest_v_not_below` for
     ``STIFFNESS_LIMIT``; +inf when ``|a| dt`` exceeds ``RECOVERY_LIMIT``). The other
     neurons get their old state in (V_next, U_next) and ``event`` set; counted as in
-    :func:`_euler_pass`."""
+    :func:`_euler_pass`. Neurons j and j + half go through :func:`_rk4_two` together."""
     a, b, _, _, v_peak = p
     events = 0
-    for j in range(active):
+    half = active // 2
+    for j in range(half):
+        m = j + half
+        va = V[j]
+        ua = U[j]
+        vb = V[m]
+        ub = U[m]
+        ea, fa, la, eb, fb, lb = _rk4_two(va, ua, src[j] * scale, vb, ub, src[m] * scale, a, b, dt, q, acc)
+        va, ua, ev_a = _rk4_accept(va, ua, ea, fa, la, v_peak, v_lo)
+        vb, ub, ev_b = _rk4_accept(vb, ub, eb, fb, lb, v_peak, v_lo)
+        V_next[j] = va
+        U_next[j] = ua
+        V_next[m] = vb
+        U_next[m] = ub
+        event[j] = ev_a
+        event[m] = ev_b
+        events |= ev_a | ev_b
+    for j in range(2 * half, active):
         v = V[j]
         u = U[j]
         v_end, u_end, v_low = _rk4(v, u, src[j] * scale, a, b, dt, q, acc)
-        whole = (v < v_peak) & (v_end < v_peak) & _finite(v_end + u_end) & (v_low >= v_lo)
-        V_next[j] = v_end if whole else v
-        U_next[j] = u_end if whole else u
-        event[j] = not whole
-        events |= not whole
+        V_next[j], U_next[j], ev = _rk4_accept(v, u, v_end, u_end, v_low, v_peak, v_lo)
+        event[j] = ev
+        events |= ev
     return events
 
 
