@@ -119,6 +119,18 @@ def push_spike(times, owners, used, t, row):
 
 
 @njit(cache=True)
+def grow_spike_buffer(times, owners, used, need):
+    """The flat buffer's first ``used`` entries copied into arrays of ``max(2 * size, need,
+    16)`` slots: the growth of :func:`push_spike`, for kernels that append inline."""
+    size = max(2 * times.size, need, 16)
+    grown_t = np.empty(size)
+    grown_o = np.empty(size, dtype=np.int64)
+    grown_t[:used] = times[:used]
+    grown_o[:used] = owners[:used]
+    return grown_t, grown_o
+
+
+@njit(cache=True)
 def push_spikes(times, owners, used, new, n_new, row):
     """Append the first ``n_new`` times of ``new`` (ms), all of neuron ``row``."""
     for i in range(n_new):
@@ -137,11 +149,36 @@ def fail(status, code, row, k):
 def split_spikes(times: np.ndarray, owners: np.ndarray, batch: int) -> list[np.ndarray]:
     """One array of spike times (ms) per neuron from the flat buffer (each neuron's
     spikes in the order they were pushed, which is time order)."""
-    if owners.size and np.any(owners[1:] < owners[:-1]):
-        order = np.argsort(owners, kind="stable")
-        times, owners = times[order], owners[order]
-    edges = np.searchsorted(owners, np.arange(batch + 1))
-    return [times[edges[row]:edges[row + 1]].copy() for row in range(batch)]
+    grouped, edges = _group_by_owner(times, np.asarray(owners, dtype=np.int64), batch)
+    bounds = edges.tolist()
+    return [grouped[bounds[row]:bounds[row + 1]].copy() for row in range(batch)]
+
+
+@njit(cache=True)
+def _group_by_owner(times, owners, batch):
+    """``times`` reordered by owner, stably (a counting sort, one pass), and the (batch + 1,)
+    edges of each owner's run; owners outside 0 .. batch-1 are left out."""
+    edges = np.zeros(batch + 1, dtype=np.int64)
+    in_order = True
+    for i in range(owners.size):
+        o = owners[i]
+        if 0 <= o < batch:
+            edges[o + 1] += 1
+        if i and o < owners[i - 1]:
+            in_order = False
+    for row in range(batch):
+        edges[row + 1] += edges[row]
+    if in_order:  # already grouped (one neuron, or a kernel that runs neurons in order)
+        if edges[batch] == owners.size:
+            return times, edges
+    grouped = np.empty(edges[batch])
+    fill = edges[:batch].copy()
+    for i in range(owners.size):
+        o = owners[i]
+        if 0 <= o < batch:
+            grouped[fill[o]] = times[i]
+            fill[o] += 1
+    return grouped, edges
 
 
 # --- the shared simulate recipe ---------------------------------------------------------------------

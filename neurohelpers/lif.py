@@ -25,9 +25,8 @@ from .integrate import (
     TOO_MANY_SPIKES,
     SimulationResult,
     fail,
+    grow_spike_buffer,
     prepare_drive,
-    push_spike,
-    push_spikes,
     run_kernel,
 )
 
@@ -84,102 +83,236 @@ def _exact_step(V, ref, Ik, t0, dt, C, R, V_rest, V_th, V_reset, t_ref, decay_dt
 
 
 @njit(cache=True)
-def _lif_kernel(
-    I, gain, dt, C, R, V_rest, V_th, V_reset, t_ref, V0, ref0, exact, traces, times, owners, status, record
-):
-    """Steps outer, neurons inner. Per step, branch-free loops (which the
-    compiler vectorises) compute every neuron's ordinary update and accept it
-    where no spike or refractory period is involved; the few other neurons are
-    then handled one by one (the exact method redoes their step with sub-step
-    spike times). Same arithmetic as simulating one neuron at a time. Spikes are
-    pushed to the flat buffer (times, owners); returns (times, owners, used), or
-    stops early with ``status`` filled (non-finite V, too many spikes in a step)."""
-    batch = gain.shape[0]
+def _euler_pass(V, ref, V_next, ref_next, src, scale, dt, g, C, V_rest, V_th, V_reset, t_ref, event):
+    """Forward Euler for the batch, branch-free: held at V_reset for round(t_ref / dt) whole
+    steps after a spike; a proposal at or above threshold is a spike on the grid (reset,
+    ``event[b]`` set); else the proposal. Writes (V_next, ref_next); returns (spikes, number
+    of neurons whose proposal is -inf or NaN: the caller stops the run)."""
+    spikes = 0
+    bad = 0
+    for b in range(V.shape[0]):
+        v = V[b]
+        r = ref[b]
+        proposal = v + dt * (src[b] * scale - g * (v - V_rest)) / C
+        hold = r > 0.5 * dt
+        spike = (not hold) & (proposal >= V_th)
+        V_next[b] = V_reset if hold | spike else proposal
+        ref_next[b] = r - dt if hold else (t_ref if spike else r)
+        event[b] = spike
+        spikes += spike
+        bad += (not hold) & (not (proposal > -math.inf))
+    return spikes, bad
+
+
+@njit(cache=True)
+def _exact_event(V, ref, Ik, k, dt, C, R, V_rest, V_th, V_reset, t_ref, decay_dt, scratch):
+    """The exact step of one neuron with a spike or refractoriness inside it (its spike
+    times in ``scratch[0, :fired]``, regrown if needed); returns (V, ref, fired, scratch)."""
+    t0 = k * dt
+    V_new, ref_new, fired = _exact_step(
+        V, ref, Ik, t0, dt, C, R, V_rest, V_th, V_reset, t_ref, decay_dt, scratch, 0, 0
+    )
+    if MAX_EVENTS_PER_STEP >= fired > scratch.shape[1]:  # more spikes than slots: redo the step
+        scratch = np.empty((1, fired))
+        V_new, ref_new, fired = _exact_step(
+            V, ref, Ik, t0, dt, C, R, V_rest, V_th, V_reset, t_ref, decay_dt, scratch, 0, 0
+        )
+    return V_new, ref_new, fired, scratch
+
+
+@njit(cache=True)
+def _lif_one(I, gain, dt, C, R, V_rest, V_th, V_reset, t_ref, V0, ref0, exact, traces, times, owners,
+             status, record):
+    """One neuron, a scalar loop over the steps: the arithmetic of :func:`_lif_kernel`'s
+    passes and event handling, without a pass over a batch per step."""
     n = I.shape[1]
-    shared = I.shape[0] == 1
-    scratch = np.empty((1, 64))  # the spike times of one exact step
-    used = 0
     leaky = R < math.inf
     g = 0.0 if not leaky else 1.0 / R
     decay_dt = math.exp(-dt / (R * C)) if leaky else 1.0
+    scratch = np.empty((1, 64))
+    used = 0
+    v = V0[0]
+    r = ref0[0]
+    gb = gain[0]
+    if record:
+        traces[0, 0, 0] = v
+    for k in range(n - 1):
+        d = gb * I[0, k]
+        if exact:
+            if leaky:
+                V_inf = V_rest + R * d
+                proposal = V_inf + (v - V_inf) * decay_dt
+                odd = False
+            else:
+                proposal = v + d * dt / C
+                odd = proposal == -math.inf
+            if r >= dt:
+                v = V_reset
+                r -= dt
+            elif (r > 0.0) | (v >= V_th) | (not (proposal < V_th)) | odd:
+                v, r, fired, scratch = _exact_event(
+                    v, r, d, k, dt, C, R, V_rest, V_th, V_reset, t_ref, decay_dt, scratch
+                )
+                if fired > MAX_EVENTS_PER_STEP:
+                    fail(status, TOO_MANY_SPIKES, 0, k)
+                    return times, owners, used
+                if used + fired > times.size:
+                    times, owners = grow_spike_buffer(times, owners, used, used + fired)
+                for i in range(fired):
+                    times[used + i] = scratch[0, i]
+                    owners[used + i] = 0
+                used += fired
+                if not math.isfinite(v):
+                    fail(status, NOT_FINITE, 0, k)
+                    return times, owners, used
+            else:
+                v = proposal
+        else:
+            proposal = v + dt * (d - g * (v - V_rest)) / C
+            if r > 0.5 * dt:
+                v = V_reset
+                r -= dt
+            elif proposal >= V_th:
+                if used == times.size:
+                    times, owners = grow_spike_buffer(times, owners, used, used + 1)
+                times[used] = (k + 1) * dt
+                owners[used] = 0
+                used += 1
+                v = V_reset
+                r = t_ref
+            elif proposal > -math.inf:
+                v = proposal
+            else:
+                fail(status, NOT_FINITE, 0, k)
+                return times, owners, used
+        if record:
+            traces[0, 0, k + 1] = v
+    if not record:
+        traces[0, 0, 0] = v
+    return times, owners, used
+
+
+@njit(cache=True)
+def _lif_kernel(
+    I, gain, dt, C, R, V_rest, V_th, V_reset, t_ref, V0, ref0, exact, traces, times, owners, status, record
+):
+    """Steps outer, neurons inner. Per step a branch-free pass (which the compiler
+    vectorises) takes every neuron's ordinary update, the refractory hold and (Euler) the
+    spike on the grid; the few neurons with a spike inside an exact step are then redone
+    one by one with :func:`_exact_step` (sub-step spike times). Same arithmetic as
+    simulating one neuron at a time (one neuron: :func:`_lif_one`). Spikes are appended
+    to the flat buffer (times, owners) in step order, neurons in order within a step;
+    returns (times, owners, used), or stops early with ``status`` filled (non-finite V,
+    too many spikes in a step) for the lowest neuron failing at the first failing step."""
+    batch = gain.shape[0]
+    if batch == 1:
+        return _lif_one(
+            I, gain, dt, C, R, V_rest, V_th, V_reset, t_ref, V0, ref0, exact, traces, times, owners,
+            status, record,
+        )
+    n = I.shape[1]
+    shared = I.shape[0] == 1
+    leaky = R < math.inf
+    g = 0.0 if not leaky else 1.0 / R
+    decay_dt = math.exp(-dt / (R * C)) if leaky else 1.0
+    scratch = np.empty((1, 64))  # the spike times of one exact step
+    used = 0
     V = V0.copy()
     ref = ref0.copy()
-    special = np.empty(batch, dtype=np.bool_)
+    # the Euler pass writes the new state here (a plain store, not a masked one), then swaps
+    V_next = np.empty(batch)
+    ref_next = np.empty(batch)
     drive = np.empty(batch)
-    for b in range(batch):
-        if record:
+    event = np.empty(batch, dtype=np.bool_)
+    if record:
+        for b in range(batch):
             traces[0, b, 0] = V[b]
     for k in range(n - 1):
-        t0 = k * dt
-        # the input of every neuron in this step
+        # the input of neuron b in this step is src[b] * scale
         if shared:
-            Ik = I[0, k]
-            for b in range(batch):
-                drive[b] = gain[b] * Ik
+            src = gain
+            scale = I[0, k]
         else:
             for b in range(batch):
                 drive[b] = gain[b] * I[b, k]
-        # the ordinary (no spike, not refractory) update, accepted where it holds:
-        # branch-free loops that the compiler vectorises
-        if exact and leaky:
+            src = drive
+            scale = 1.0  # exact: x * 1.0 == x
+        if exact:
             for b in range(batch):
-                V_inf = V_rest + R * drive[b]
-                proposal = V_inf + (V[b] - V_inf) * decay_dt
-                special[b] = (ref[b] > 0.0) | (V[b] >= V_th) | (proposal >= V_th) | (proposal != proposal)
-                V[b] = V[b] if special[b] else proposal
-        elif exact:
-            for b in range(batch):
-                proposal = V[b] + drive[b] * dt / C
-                special[b] = (
-                    (ref[b] > 0.0) | (V[b] >= V_th) | (proposal >= V_th) | (proposal == -math.inf)
-                    | (proposal != proposal)
-                )
-                V[b] = V[b] if special[b] else proposal
-        else:
-            for b in range(batch):
-                proposal = V[b] + dt * (drive[b] - g * (V[b] - V_rest)) / C
-                special[b] = (
-                    (ref[b] > 0.5 * dt) | (proposal >= V_th) | (proposal == -math.inf)
-                    | (proposal != proposal)
-                )
-                V[b] = V[b] if special[b] else proposal
-        # ... and handle spikes and refractoriness neuron by neuron
-        for b in range(batch):
-            if not special[b]:
-                continue
-            if exact:
-                if ref[b] >= dt:  # refractory for the whole step (what _exact_step would do)
-                    V[b] = V_reset
-                    ref[b] -= dt
-                else:
-                    V_new, ref_new, fired = _exact_step(
-                        V[b], ref[b], drive[b], t0, dt, C, R, V_rest, V_th, V_reset, t_ref, decay_dt,
-                        scratch, 0, 0,
-                    )
-                    if fired > MAX_EVENTS_PER_STEP:
-                        fail(status, TOO_MANY_SPIKES, b, k)
-                        return times, owners, used
-                    if fired > scratch.shape[1]:  # more spikes than slots: redo the step
-                        scratch = np.empty((1, fired))
-                        V_new, ref_new, fired = _exact_step(
-                            V[b], ref[b], drive[b], t0, dt, C, R, V_rest, V_th, V_reset, t_ref, decay_dt,
-                            scratch, 0, 0,
-                        )
-                    V[b], ref[b] = V_new, ref_new
-                    times, owners, used = push_spikes(times, owners, used, scratch[0], fired, b)
-            elif ref[b] > 0.5 * dt:  # Euler: held for round(t_ref / dt) whole steps
-                V[b] = V_reset
-                ref[b] -= dt
-            elif V[b] + dt * (drive[b] - g * (V[b] - V_rest)) / C >= V_th:
-                # Euler: the proposal crossed threshold, a spike on the grid
-                times, owners, used = push_spike(times, owners, used, (k + 1) * dt, b)
-                V[b] = V_reset
-                ref[b] = t_ref
+                drive[b] = src[b] * scale
+            # branch-free (vectorised): the exponential (or, R = inf, linear) update; held at
+            # V_reset when refractory for the whole step; else the old state and event[b] set.
+            # not (proposal < V_th): at or above threshold, or NaN
+            if leaky:
+                for b in range(batch):
+                    v = V[b]
+                    r = ref[b]
+                    V_inf = V_rest + R * drive[b]
+                    proposal = V_inf + (v - V_inf) * decay_dt
+                    hold = r >= dt
+                    ev = (not hold) & ((r > 0.0) | (v >= V_th) | (not (proposal < V_th)))
+                    event[b] = ev
+                    V[b] = V_reset if hold else (v if ev else proposal)
+                    ref[b] = r - dt if hold else r
             else:
-                V[b] = V[b] + dt * (drive[b] - g * (V[b] - V_rest)) / C
-            if not math.isfinite(V[b]):
-                fail(status, NOT_FINITE, b, k)
-                return times, owners, used
+                for b in range(batch):
+                    v = V[b]
+                    r = ref[b]
+                    proposal = v + drive[b] * dt / C
+                    hold = r >= dt
+                    ev = (not hold) & (
+                        (r > 0.0) | (v >= V_th) | (not (proposal < V_th)) | (proposal == -math.inf)
+                    )
+                    event[b] = ev
+                    V[b] = V_reset if hold else (v if ev else proposal)
+                    ref[b] = r - dt if hold else r
+            # ... and the steps with a spike or the end of a refractory period inside, one by one
+            for b in range(batch):
+                if not event[b]:
+                    continue
+                V[b], ref[b], fired, scratch = _exact_event(
+                    V[b], ref[b], drive[b], k, dt, C, R, V_rest, V_th, V_reset, t_ref, decay_dt, scratch
+                )
+                if fired > MAX_EVENTS_PER_STEP:
+                    fail(status, TOO_MANY_SPIKES, b, k)
+                    return times, owners, used
+                if used + fired > times.size:
+                    times, owners = grow_spike_buffer(times, owners, used, used + fired)
+                for i in range(fired):
+                    times[used + i] = scratch[0, i]
+                    owners[used + i] = b
+                used += fired
+                if not math.isfinite(V[b]):
+                    fail(status, NOT_FINITE, b, k)
+                    return times, owners, used
+        else:
+            spikes, bad = _euler_pass(
+                V, ref, V_next, ref_next, src, scale, dt, g, C, V_rest, V_th, V_reset, t_ref, event
+            )
+            V, V_next = V_next, V
+            ref, ref_next = ref_next, ref
+            if bad:
+                for b in range(batch):
+                    if not math.isfinite(V[b]):
+                        fail(status, NOT_FINITE, b, k)
+                        return times, owners, used
+            if spikes:
+                dense = 4 * spikes >= batch
+                need = used + (batch if dense else spikes)
+                if need > times.size:
+                    times, owners = grow_spike_buffer(times, owners, used, need)
+                t_spike = (k + 1) * dt
+                if dense:  # branch-free: write every slot, advance past the spikes only
+                    for b in range(batch):
+                        times[used] = t_spike
+                        owners[used] = b
+                        used += event[b]
+                else:
+                    for b in range(batch):
+                        if event[b]:
+                            times[used] = t_spike
+                            owners[used] = b
+                            used += 1
         if record:
             for b in range(batch):
                 traces[0, b, k + 1] = V[b]
