@@ -182,7 +182,8 @@ def tabularize(latex: str, in_float: bool = False) -> str:
         # and inside a cell, after a space, comma, semicolon or bracket ("0.02, 0.2, -65, 6"),
         # outside math (\( ... \) already sets its own minus signs)
         rest = "".join(
-            part if part.startswith("\\(") else re.sub(r"(?<=[ (,;])-(?=\d|\.\d)", r"\\(-\\)", part)
+            part if part.startswith("\\(") else
+            re.sub(r"(?<=[ (,;])-(?=\d|\.\d)", r"\\(-\\)", re.sub(r"(?<=\d) - (?=\d)", r" \\(-\\) ", part))
             for part in re.split(r"(\\\(.*?\\\))", rest)
         )
         simple = re.fullmatch(r"@\{\}([lrc]+)@\{\}", spec)

@@ -51,7 +51,8 @@ def figure_cell(source: str = "fig = nh.plotting.trace_figure(res, I)"):
 def table_cell():
     cell = new_code_cell("nh.tables.markdown_table(headers, rows)")
     cell.outputs = [new_output("execute_result", execution_count=1, data={
-        "text/markdown": "| current ($\\mu$A/cm$^2$) | rate (Hz) |\n|---:|---:|\n| 10 | 68.1 |\n| -20 | 86 |",
+        "text/markdown": "| current ($\\mu$A/cm$^2$) | rate (Hz) |\n|---:|---:|\n| 10 | 68.1 |\n"
+                         "| -20 | 86 |\n| 5 | -0.203 - 0.383i |",
         "text/plain": "table"})]
     return cell
 
@@ -154,6 +155,7 @@ def test_questions_answers_figures_and_tables_are_read(tmp_path):
     assert "\\begin{table}" in latex and "\\nmfit{0}{@{}rr@{}}" in latex and "longtable" not in latex
     assert "\\nmstack{r}{current}{(\\(\\mu\\)A/cm\\(^2\\))}" in latex  # long header cell on two lines
     assert "\\(-\\)20 & 86" in latex  # a negative number gets a minus sign
+    assert "\\(-\\)0.203 \\(-\\) 0.383i" in latex  # and a complex number's minus too
     assert "\\nmanchor{sec-weak}" in texts and "textbackslash" not in texts  # anchors are raw LaTeX
     corrections = next(c for c in nb.cells if c.metadata["nm"]["where"] == "report/corrections.md")
     assert "\\nmfit{1}{@{}lr@{}}" in corrections.metadata["nm"]["latex"]  # a table right after a heading
