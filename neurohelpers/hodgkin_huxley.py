@@ -96,6 +96,9 @@ _GATE_SLACK = 0.05  # an RK4 step whose gates leave [-0.05, 1.05] is redone expo
 #: per step, is up to 65 mV off during the upstroke).
 MAX_DV_PER_STEP = 20.0
 _V_OUT_OF_RANGE = 20  # kernel status code (the shared codes are in integrate.py)
+#: Batches up to this size run neuron by neuron (``_hh_rows_kernel``, the same bits):
+#: for them the vectorised loop's set-up per time step costs more than it saves.
+ROWS_KERNEL_MAX_BATCH = 2
 
 _E_2_5 = math.exp(2.5)
 _E_1 = math.exp(1.0)
@@ -112,7 +115,7 @@ def _brentq():
     return brentq
 
 
-@njit(cache=True, error_model="numpy", fastmath={"arcp", "contract"}, inline="always")
+@njit(cache=True, error_model="numpy", inline="always")
 def _ratio_over_expm1(z, exp_z):
     """z / (exp(z) - 1) given exp(z), with no 0/0 at z = 0 and no overflow.
 
@@ -124,13 +127,15 @@ def _ratio_over_expm1(z, exp_z):
     """
     # both branches computed and one selected, so a loop over neurons has no branch here
     z2 = z * z
-    series = 1.0 - 0.5 * z + z2 * (1.0 / 12.0 - z2 * (1.0 / 720.0 - z2 * (1.0 / 30240.0 - z2 / 1209600.0)))
+    series = 1.0 - 0.5 * z + z2 * (
+        1.0 / 12.0 - z2 * (1.0 / 720.0 - z2 * (1.0 / 30240.0 - z2 * (1.0 / 1209600.0)))
+    )
     direct = z / (exp_z - 1.0)
     direct = 0.0 if exp_z == math.inf else direct
     return series if abs(z) < _SERIES_BELOW else direct
 
 
-@njit(cache=True, error_model="numpy", fastmath={"arcp", "contract"}, inline="always")
+@njit(cache=True, error_model="numpy", inline="always")
 def _rates(V):
     r"""alpha_m, beta_m, alpha_h, beta_h, alpha_n, beta_n (1/ms) at modern-frame V (mV), at 6.3 degC.
 
@@ -155,7 +160,7 @@ def _rates(V):
     are no 0/0.
     """
     x = V + 65.0
-    e1 = math.exp(-x / 720.0)
+    e1 = math.exp(x * (-1.0 / 720.0))
     e2 = e1 * e1
     e4 = e2 * e2
     e8 = e4 * e4
@@ -165,16 +170,16 @@ def _rates(V):
     e_x20 = e32 * e4  # exp(-x/20) = e1^36
     e_x18 = e32 * e8  # exp(-x/18) = e1^40
     e_x10 = e32 * e32 * e8  # exp(-x/10) = e1^72
-    alpha_m = _ratio_over_expm1(-(V + 40.0) / 10.0, _E_2_5 * e_x10)
+    alpha_m = _ratio_over_expm1((V + 40.0) * -0.1, _E_2_5 * e_x10)
     beta_m = 4.0 * e_x18
     alpha_h = 0.07 * e_x20
     beta_h = 1.0 / (1.0 + _E_3 * e_x10)
-    alpha_n = 0.1 * _ratio_over_expm1(-(V + 55.0) / 10.0, _E_1 * e_x10)
+    alpha_n = 0.1 * _ratio_over_expm1((V + 55.0) * -0.1, _E_1 * e_x10)
     beta_n = 0.125 * e_x80
     return alpha_m, beta_m, alpha_h, beta_h, alpha_n, beta_n
 
 
-@njit(cache=True, error_model="numpy", fastmath={"arcp", "contract"})
+@njit(cache=True, error_model="numpy")
 def _rates_array(V, phi, out):
     for i in range(V.shape[0]):
         am, bm, ah, bh, an, bn = _rates(V[i])
@@ -182,7 +187,7 @@ def _rates_array(V, phi, out):
         out[3, i], out[4, i], out[5, i] = phi * bh, phi * an, phi * bn
 
 
-@njit(cache=True, error_model="numpy", fastmath={"arcp", "contract"}, inline="always")
+@njit(cache=True, error_model="numpy", inline="always")
 def _derivs_from_rates(V, m, h, n, I, p, rates):
     """d(V, m, h, n)/dt in the modern frame given ``rates`` = ``_rates(V)``;
     ``p`` = (C, g_Na, g_K, g_L, E_Na, E_K, E_L, phi)."""
@@ -194,20 +199,20 @@ def _derivs_from_rates(V, m, h, n, I, p, rates):
         + g_L * (V - E_L)
     )
     return (
-        (I - i_ion) / C,
+        (I - i_ion) * (1.0 / C),
         phi * (am * (1.0 - m) - bm * m),
         phi * (ah * (1.0 - h) - bh * h),
         phi * (an * (1.0 - n) - bn * n),
     )
 
 
-@njit(cache=True, error_model="numpy", fastmath={"arcp", "contract"}, inline="always")
+@njit(cache=True, error_model="numpy", inline="always")
 def _derivs(V, m, h, n, I, p):
     """d(V, m, h, n)/dt in the modern frame; ``p`` = (C, g_Na, g_K, g_L, E_Na, E_K, E_L, phi)."""
     return _derivs_from_rates(V, m, h, n, I, p, _rates(V))
 
 
-@njit(cache=True, error_model="numpy", fastmath={"arcp", "contract"}, inline="always")
+@njit(cache=True, error_model="numpy", inline="always")
 def _stiffness(m, h, n, p, rates):
     """Largest decay rate (1/ms) of the linearised step given ``rates`` = ``_rates(V)``:
     the gates' phi (alpha + beta) and the membrane's g_total / C, each a diagonal
@@ -215,10 +220,10 @@ def _stiffness(m, h, n, p, rates):
     C, g_Na, g_K, g_L, phi = p[0], p[1], p[2], p[3], p[7]
     am, bm, ah, bh, an, bn = rates
     g_total = g_Na * m * m * m * h + g_K * n * n * n * n + g_L
-    return max(phi * max(am + bm, ah + bh, an + bn), g_total / C)
+    return max(phi * max(am + bm, ah + bh, an + bn), g_total * (1.0 / C))
 
 
-@njit(cache=True, error_model="numpy", fastmath={"arcp", "contract"}, inline="always")
+@njit(cache=True, error_model="numpy", inline="always")
 def _rk4_step(V, m, h, n, I, dt, p, d1):
     """One classical Runge-Kutta step; ``d1`` holds the derivatives at the start."""
     dV1, dm1, dh1, dn1 = d1
@@ -226,7 +231,7 @@ def _rk4_step(V, m, h, n, I, dt, p, d1):
     dV2, dm2, dh2, dn2 = _derivs(V + half * dV1, m + half * dm1, h + half * dh1, n + half * dn1, I, p)
     dV3, dm3, dh3, dn3 = _derivs(V + half * dV2, m + half * dm2, h + half * dh2, n + half * dn2, I, p)
     dV4, dm4, dh4, dn4 = _derivs(V + dt * dV3, m + dt * dm3, h + dt * dh3, n + dt * dn3, I, p)
-    w = dt / 6.0
+    w = dt * (1.0 / 6.0)
     return (
         V + w * (dV1 + 2.0 * dV2 + 2.0 * dV3 + dV4),
         m + w * (dm1 + 2.0 * dm2 + 2.0 * dm3 + dm4),
@@ -235,7 +240,7 @@ def _rk4_step(V, m, h, n, I, dt, p, d1):
     )
 
 
-@njit(cache=True, error_model="numpy", fastmath={"arcp", "contract"}, inline="always")
+@njit(cache=True, error_model="numpy", inline="always")
 def _phi1(z):
     """(exp(z) - 1) / z for z <= 0, equal to 1 at z = 0."""
     if z == 0.0:
@@ -243,7 +248,7 @@ def _phi1(z):
     return math.expm1(z) / z
 
 
-@njit(cache=True, error_model="numpy", fastmath={"arcp", "contract"}, inline="always")
+@njit(cache=True, error_model="numpy", inline="always")
 def _frozen_step(V, m, h, n, I, tau, p, Vc, mc, hc, nc):
     """Advance (V, m, h, n) by ``tau`` ms solving, exactly, the linear equations whose
     coefficients are frozen at the state (Vc, mc, hc, nc): each gate relaxes
@@ -254,17 +259,17 @@ def _frozen_step(V, m, h, n, I, tau, p, Vc, mc, hc, nc):
     gNa = g_Na * mc * mc * mc * hc
     gK = g_K * nc * nc * nc * nc
     g_total = gNa + gK + g_L
-    dV = (I - gNa * (V - E_Na) - gK * (V - E_K) - g_L * (V - E_L)) / C
+    dV = (I - gNa * (V - E_Na) - gK * (V - E_K) - g_L * (V - E_L)) * (1.0 / C)
     km, kh, kn = phi * (am + bm), phi * (ah + bh), phi * (an + bn)
     return (
-        V + tau * dV * _phi1(-g_total * tau / C),
+        V + tau * dV * _phi1(-g_total * tau * (1.0 / C)),
         m + tau * (phi * am - km * m) * _phi1(-km * tau),
         h + tau * (phi * ah - kh * h) * _phi1(-kh * tau),
         n + tau * (phi * an - kn * n) * _phi1(-kn * tau),
     )
 
 
-@njit(cache=True, error_model="numpy", fastmath={"arcp", "contract"})
+@njit(cache=True, error_model="numpy")
 def _exponential_step(V, m, h, n, I, dt, p):
     """Exponential midpoint step (second order, stable for any dt): a frozen-coefficient
     half step from the start gives the midpoint state, whose coefficients then carry
@@ -273,7 +278,7 @@ def _exponential_step(V, m, h, n, I, dt, p):
     return _frozen_step(V, m, h, n, I, dt, p, V_mid, m_mid, h_mid, n_mid)
 
 
-@njit(cache=True, error_model="numpy", fastmath={"arcp", "contract"}, inline="always")
+@njit(cache=True, error_model="numpy", inline="always")
 def _sane(V, m, h, n, slack):
     """True if V is finite and every gate lies in [-slack, 1 + slack] (NaN fails)."""
     low, high = -slack, 1.0 + slack
@@ -283,7 +288,7 @@ def _sane(V, m, h, n, slack):
     )
 
 
-@njit(cache=True, error_model="numpy", fastmath={"arcp", "contract"})
+@njit(cache=True, error_model="numpy")
 def _check_state(V, m, h, n, V_low, V_high):
     """0 (``OK``) if the state is valid, else the kernel status code saying why not."""
     if V_low <= V <= V_high and _sane(V, m, h, n, _GATE_SLACK):
@@ -295,7 +300,7 @@ def _check_state(V, m, h, n, V_low, V_high):
     return UNSTABLE
 
 
-@njit(cache=True, error_model="numpy", fastmath={"arcp", "contract"})
+@njit(cache=True, error_model="numpy")
 def _hermite_crossing(y0, y1, slope0, slope1, level):
     """Fraction s in [0, 1] of a step where the cubic Hermite interpolant through
     (y0, slope0) and (y1, slope1) (slopes per whole step) reaches ``level``.
@@ -329,61 +334,98 @@ def _hermite_crossing(y0, y1, slope0, slope1, level):
     return s
 
 
-@njit(cache=True, error_model="numpy", fastmath={"arcp", "contract"}, inline="always")
-def _first_pass_rk4(V, m, h, n, old, slope, drive, redo, event, limit, dt, p, fallback, thr, V_low, V_high):
-    """RK4 step of every neuron below ``limit``, in place, on contiguous arrays.
+@njit(cache=True, error_model="numpy", inline="always")
+def _rk4_candidate(V, m, h, n, Ik, dt, p, fallback, thr, V_low, V_high):
+    """The RK4 step of one neuron, without a branch that depends on its state.
 
-    ``old`` (4, batch) gets the state before the step, ``slope`` dV/dt there
-    (mV/ms). With ``fallback`` (the default method), ``redo`` marks steps to be
-    retaken by the exponential midpoint step: a rate times dt beyond
-    ``RK4_STIFFNESS_LIMIT``, or an RK4 result outside the valid gates. ``event``
-    marks those and every neuron whose new state is invalid or whose V crossed
-    ``thr`` upwards; the number of events is returned. The loop body has no branch
-    that depends on a neuron's state, so the compiler vectorises it (the
-    exponentials remain scalar calls).
+    Returns the new state, dV/dt at the start (mV/ms), whether the step must be
+    retaken by the exponential midpoint step (only with ``fallback``, the default
+    method: a rate times dt beyond ``RK4_STIFFNESS_LIMIT``, or an RK4 result outside
+    the valid gates), and whether the neuron needs ``_settle`` (that, an invalid new
+    state, or an upward crossing of ``thr``).
     """
     low, high = -_GATE_SLACK, 1.0 + _GATE_SLACK
-    n_events = 0
-    for b in range(limit):
-        Vb, mb, hb, nb, Ik = V[b], m[b], h[b], n[b], drive[b]
-        rates = _rates(Vb)
-        d1 = _derivs_from_rates(Vb, mb, hb, nb, Ik, p, rates)
-        Vn, mn, hn, nn = _rk4_step(Vb, mb, hb, nb, Ik, dt, p, d1)
-        stiff = dt * _stiffness(mb, hb, nb, p, rates) > RK4_STIFFNESS_LIMIT
-        again = fallback & (stiff | (not _sane(Vn, mn, hn, nn, _GATE_SLACK)))
-        ok = (
-            (V_low <= Vn) & (Vn <= V_high) & (low <= mn) & (mn <= high)
-            & (low <= hn) & (hn <= high) & (low <= nn) & (nn <= high)
-        )
-        flagged = again | (not ok) | ((Vb < thr) & (thr <= Vn))
-        redo[b] = again
-        event[b] = flagged
-        n_events += flagged
-        old[0, b], old[1, b], old[2, b], old[3, b] = Vb, mb, hb, nb
-        slope[b] = d1[0]
-        V[b], m[b], h[b], n[b] = Vn, mn, hn, nn
-    return n_events
+    rates = _rates(V)
+    d1 = _derivs_from_rates(V, m, h, n, Ik, p, rates)
+    Vn, mn, hn, nn = _rk4_step(V, m, h, n, Ik, dt, p, d1)
+    stiff = dt * _stiffness(m, h, n, p, rates) > RK4_STIFFNESS_LIMIT
+    again = fallback & (stiff | (not _sane(Vn, mn, hn, nn, _GATE_SLACK)))
+    ok = (
+        (V_low <= Vn) & (Vn <= V_high) & (low <= mn) & (mn <= high)
+        & (low <= hn) & (hn <= high) & (low <= nn) & (nn <= high)
+    )
+    flagged = again | (not ok) | ((V < thr) & (thr <= Vn))
+    return Vn, mn, hn, nn, d1[0], again, flagged
 
 
-@njit(cache=True, error_model="numpy", fastmath={"arcp", "contract"}, inline="always")
-def _first_pass_other(V, m, h, n, old, slope, drive, event, n_exp, limit, dt, p, scheme, thr, V_low, V_high):
-    """As ``_first_pass_rk4`` for forward Euler (``scheme`` 0) and the exponential
-    midpoint scheme (2, counted in ``n_exp``); nothing is redone."""
+@njit(cache=True, error_model="numpy", inline="always")
+def _other_candidate(V, m, h, n, Ik, dt, p, scheme, thr, V_low, V_high):
+    """As ``_rk4_candidate`` for forward Euler (``scheme`` 0) and the exponential
+    midpoint scheme (2); nothing is retaken."""
+    d1 = _derivs(V, m, h, n, Ik, p)
+    if scheme == 0:
+        Vn, mn, hn, nn = V + dt * d1[0], m + dt * d1[1], h + dt * d1[2], n + dt * d1[3]
+    else:
+        Vn, mn, hn, nn = _exponential_step(V, m, h, n, Ik, dt, p)
+    flagged = (not (V_low <= Vn <= V_high and _sane(Vn, mn, hn, nn, _GATE_SLACK))) | (V < thr <= Vn)
+    return Vn, mn, hn, nn, d1[0], flagged
+
+
+@njit(cache=True, error_model="numpy")
+def _settle(V, m, h, n, Vn, mn, hn, nn, Ik, slope, again, dt, p, thr, V_low, V_high):
+    """Finish a flagged step from (V, m, h, n) to the candidate (Vn, mn, hn, nn): retake
+    it by the exponential midpoint step if ``again``, check the new state, and time an
+    upward crossing of ``thr`` on the Hermite interpolant (``slope``: dV/dt at the start).
+
+    Returns the new state, the status code (0 if valid) and the crossing's fraction of
+    the step (negative when there is none).
+    """
+    if again:
+        Vn, mn, hn, nn = _exponential_step(V, m, h, n, Ik, dt, p)
+    code = _check_state(Vn, mn, hn, nn, V_low, V_high)
+    frac = -1.0
+    if code == 0 and V < thr <= Vn:
+        dV_end = _derivs(Vn, mn, hn, nn, Ik, p)[0]
+        frac = _hermite_crossing(V, Vn, slope * dt, dV_end * dt, thr)
+    return Vn, mn, hn, nn, code, frac
+
+
+@njit(cache=True, error_model="numpy", inline="always")
+def _first_pass(V, m, h, n, old, slope, drive, redo, event, n_exp, limit, dt, p, scheme, thr, V_low, V_high):
+    """One step of every neuron below ``limit``, in place, on contiguous arrays: the
+    candidate of ``_rk4_candidate`` (default method and plain RK4) or
+    ``_other_candidate``. ``old`` (4, batch) gets the state before the step, ``slope``
+    dV/dt there, ``redo`` and ``event`` the candidate's flags; returns the number of
+    events. The RK4 loop has no branch that depends on a neuron's state, so the
+    compiler vectorises it (the exponentials remain scalar calls).
+    """
     n_events = 0
-    for b in range(limit):
-        Vb, mb, hb, nb, Ik = V[b], m[b], h[b], n[b], drive[b]
-        d1 = _derivs(Vb, mb, hb, nb, Ik, p)
-        if scheme == 0:
-            Vn, mn, hn, nn = Vb + dt * d1[0], mb + dt * d1[1], hb + dt * d1[2], nb + dt * d1[3]
-        else:
-            Vn, mn, hn, nn = _exponential_step(Vb, mb, hb, nb, Ik, dt, p)
-            n_exp[b] += 1
-        flagged = (not (V_low <= Vn <= V_high and _sane(Vn, mn, hn, nn, _GATE_SLACK))) | (Vb < thr <= Vn)
-        event[b] = flagged
-        n_events += flagged
-        old[0, b], old[1, b], old[2, b], old[3, b] = Vb, mb, hb, nb
-        slope[b] = d1[0]
-        V[b], m[b], h[b], n[b] = Vn, mn, hn, nn
+    if scheme == 1 or scheme == _PLAIN_RK4:
+        fallback = scheme == 1
+        for b in range(limit):
+            Vb, mb, hb, nb = V[b], m[b], h[b], n[b]
+            Vn, mn, hn, nn, dV1, again, flagged = _rk4_candidate(
+                Vb, mb, hb, nb, drive[b], dt, p, fallback, thr, V_low, V_high
+            )
+            redo[b] = again
+            event[b] = flagged
+            n_events += flagged
+            old[0, b], old[1, b], old[2, b], old[3, b] = Vb, mb, hb, nb
+            slope[b] = dV1
+            V[b], m[b], h[b], n[b] = Vn, mn, hn, nn
+    else:
+        for b in range(limit):
+            Vb, mb, hb, nb = V[b], m[b], h[b], n[b]
+            Vn, mn, hn, nn, dV1, flagged = _other_candidate(
+                Vb, mb, hb, nb, drive[b], dt, p, scheme, thr, V_low, V_high
+            )
+            n_exp[b] += scheme == 2
+            redo[b] = False
+            event[b] = flagged
+            n_events += flagged
+            old[0, b], old[1, b], old[2, b], old[3, b] = Vb, mb, hb, nb
+            slope[b] = dV1
+            V[b], m[b], h[b], n[b] = Vn, mn, hn, nn
     return n_events
 
 
@@ -405,38 +447,85 @@ def _flush_traces(scratch, traces, k0, filled, limit, shift):
                 traces[i, b, k0 + k] = scratch[i, k, b]
 
 
-@njit(cache=True, error_model="numpy", fastmath={"arcp", "contract"})
+@njit(cache=True, error_model="numpy")
 def _second_pass(V, m, h, n, old, slope, drive, redo, event, n_exp, k, dt, p, thr, V_low, V_high, limit,
                  times, owners, used, status):
-    """The neurons flagged by the first pass, in neuron order: a marked step is retaken by
-    the exponential midpoint step from the old state; then an invalid state stops that
-    neuron (``fail``; the new, lower ``limit`` is returned) and an upward crossing of
-    ``thr`` is timed on the Hermite interpolant and appended to the spike buffer."""
+    """The neurons flagged by the first pass, in neuron order, through ``_settle``: an
+    invalid state stops that neuron (``fail``; the new, lower ``limit`` is returned),
+    a spike goes to the buffer."""
     for b in range(limit):
         if not event[b]:
             continue
-        if redo[b]:
-            Vo, mo, ho, no = old[0, b], old[1, b], old[2, b], old[3, b]
-            V[b], m[b], h[b], n[b] = _exponential_step(Vo, mo, ho, no, drive[b], dt, p)
-            n_exp[b] += 1
-        code = _check_state(V[b], m[b], h[b], n[b], V_low, V_high)
+        V[b], m[b], h[b], n[b], code, frac = _settle(
+            old[0, b], old[1, b], old[2, b], old[3, b], V[b], m[b], h[b], n[b], drive[b], slope[b], redo[b],
+            dt, p, thr, V_low, V_high,
+        )
+        n_exp[b] += redo[b]
         if code != 0:
             fail(status, code, b, k)
             return times, owners, used, b
-        if old[0, b] < thr <= V[b]:
-            dV_end = _derivs(V[b], m[b], h[b], n[b], drive[b], p)[0]
-            frac = _hermite_crossing(old[0, b], V[b], slope[b] * dt, dV_end * dt, thr)
+        if frac >= 0.0:
             times, owners, used = push_spike(times, owners, used, (k + frac) * dt, b)
     return times, owners, used, limit
 
 
-@njit(cache=True, error_model="numpy", fastmath={"arcp", "contract"})
+@njit(cache=True, error_model="numpy")
+def _hh_rows_kernel(
+    I, gain, dt, p, x0, shift, threshold, scheme, traces, times, owners, status, n_exp, record
+):
+    """``_hh_kernel`` neuron by neuron (steps inside), for one or two neurons, where the
+    vectorised loop's set-up per step would cost more than it saves. The same
+    per-neuron arithmetic (``_rk4_candidate`` or ``_other_candidate``, then ``_settle``
+    where flagged), so the same bits."""
+    batch = gain.shape[0]
+    n_t = I.shape[1]
+    shared = I.shape[0] == 1
+    thr = threshold - shift
+    V_low, V_high = V_RANGE
+    rk4 = scheme == 1 or scheme == _PLAIN_RK4
+    fallback = scheme == 1
+    used = 0
+    for j in range(batch):
+        V, m, h, n = x0[0, j], x0[1, j], x0[2, j], x0[3, j]
+        if record:
+            traces[0, j, 0], traces[1, j, 0], traces[2, j, 0], traces[3, j, 0] = V + shift, m, h, n
+        for k in range(n_t - 1):
+            Ik = gain[j] * I[0 if shared else j, k]
+            again = False
+            if rk4:
+                Vn, mn, hn, nn, dV1, again, flagged = _rk4_candidate(
+                    V, m, h, n, Ik, dt, p, fallback, thr, V_low, V_high
+                )
+            else:
+                Vn, mn, hn, nn, dV1, flagged = _other_candidate(
+                    V, m, h, n, Ik, dt, p, scheme, thr, V_low, V_high
+                )
+                n_exp[j] += scheme == 2
+            if flagged:
+                Vn, mn, hn, nn, code, frac = _settle(V, m, h, n, Vn, mn, hn, nn, Ik, dV1, again, dt, p, thr,
+                                                     V_low, V_high)
+                n_exp[j] += again
+                if code != 0:
+                    fail(status, code, j, k)
+                    return times, owners, used
+                if frac >= 0.0:
+                    times, owners, used = push_spike(times, owners, used, (k + frac) * dt, j)
+            V, m, h, n = Vn, mn, hn, nn
+            if record:
+                traces[0, j, k + 1], traces[1, j, k + 1], traces[2, j, k + 1], traces[3, j, k + 1] = (
+                    V + shift, m, h, n
+                )
+        if not record:
+            traces[0, j, 0], traces[1, j, 0], traces[2, j, 0], traces[3, j, 0] = V + shift, m, h, n
+    return times, owners, used
+
+
+@njit(cache=True, error_model="numpy")
 def _hh_kernel(I, gain, dt, p, x0, shift, threshold, scheme, traces, times, owners, status, n_exp, record):
     """Integrate a batch, time steps outside, neurons inside; spikes go to the flat buffer.
 
-    Per step, ``_first_pass_rk4`` (or ``_first_pass_other``) advances every neuron on
-    contiguous state arrays and flags the few that need more (a fallback step, an
-    invalid state, a spike);
+    Per step, ``_first_pass`` advances every neuron on contiguous state arrays and
+    flags the few that need more (a fallback step, an invalid state, a spike);
     ``_second_pass`` handles those in neuron order. Each neuron goes through the same
     arithmetic whatever the batch size, so a batch equals its rows run alone bit for
     bit.
@@ -471,8 +560,6 @@ def _hh_kernel(I, gain, dt, p, x0, shift, threshold, scheme, traces, times, owne
             scratch[0, 0, b], scratch[1, 0, b], scratch[2, 0, b], scratch[3, 0, b] = V[b], m[b], h[b], n[b]
     filled, k0 = 1, 0
     limit = batch  # neurons from a failed one on are no longer integrated
-    rk4 = scheme == 1 or scheme == _PLAIN_RK4
-    fallback = scheme == 1
     for k in range(n_t - 1):
         if shared:
             Ik = I[0, k]
@@ -481,14 +568,9 @@ def _hh_kernel(I, gain, dt, p, x0, shift, threshold, scheme, traces, times, owne
         else:
             for b in range(limit):
                 drive[b] = gain[b] * I[b, k]
-        if rk4:
-            n_events = _first_pass_rk4(
-                V, m, h, n, old, slope, drive, redo, event, limit, dt, p, fallback, thr, V_low, V_high
-            )
-        else:
-            n_events = _first_pass_other(
-                V, m, h, n, old, slope, drive, event, n_exp, limit, dt, p, scheme, thr, V_low, V_high
-            )
+        n_events = _first_pass(
+            V, m, h, n, old, slope, drive, redo, event, n_exp, limit, dt, p, scheme, thr, V_low, V_high
+        )
         if n_events:
             times, owners, used, limit = _second_pass(
                 V, m, h, n, old, slope, drive, redo, event, n_exp, k, dt, p, thr, V_low, V_high, limit,
@@ -831,8 +913,10 @@ class HodgkinHuxley:
         params = self._modern_params()
         n_exp = np.zeros(drive.batch, dtype=np.int64)
 
+        compiled = _hh_rows_kernel if drive.batch <= ROWS_KERNEL_MAX_BATCH else _hh_kernel
+
         def kernel(traces, times, owners, status):
-            return _hh_kernel(
+            return compiled(
                 drive.I, drive.gains, drive.dt, params, x0, self.shift, self.spike_threshold,
                 scheme, traces, times, owners, status, n_exp, record,
             )
