@@ -31,6 +31,12 @@ stability region, as in deep hyperpolarisation, is taken by an exponential
 midpoint step instead (each gate relaxes exactly towards x_inf, V towards the
 reversal potential of the frozen conductances; second order, stable at any dt).
 A state that leaves the valid range stops the run with a ``ValueError``.
+
+Batches run with the time loop outside and the neurons inside, a loop the compiler
+vectorises (``_hh_kernel``); one or two neurons run neuron by neuron
+(``_hh_rows_kernel``). Both go through the same per-neuron functions, compiled
+without fast-math flags so that no multiply-add is fused differently in either
+loop: a batch equals its rows run alone bit for bit.
 """
 
 from __future__ import annotations

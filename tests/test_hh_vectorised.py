@@ -132,8 +132,11 @@ def test_a_failing_batch_reports_the_first_failing_row():
     early = failure(model, I[2], 0.001)[1]
     assert early < late
     assert failure(model, I, 0.001) == (1, late)
-    # the lower row failing first: the batch stops there too
+    # the lower row failing first: the batch stops there too (two rows run neuron by
+    # neuron, three through the vectorised kernel)
     assert failure(model, I[[2, 1]], 0.001) == (0, early)
+    assert failure(model, I[[2, 1, 0]], 0.001) == (0, early)
+    assert failure(model, I[[0, 1, 0, 2]], 0.001) == (1, late)
 
 
 @pytest.mark.parametrize("temperature", [6.3, 18.5])
