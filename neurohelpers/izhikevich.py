@@ -246,17 +246,6 @@ def _rk4_step_with_reset(v, u, I, t0, dt, p, q, acc, spikes, row, count):
 
 
 @njit(cache=True)
-def _rk4_step_with_room(v, u, I, t0, dt, p, q, acc, scratch):
-    """:func:`_rk4_step_with_reset` for one neuron, redone with a larger ``scratch``
-    (returned) when the step fired more spikes than it had slots for."""
-    v_new, u_new, fired, code = _rk4_step_with_reset(v, u, I, t0, dt, p, q, acc, scratch, 0, 0)
-    if code == OK and fired > scratch.shape[1]:
-        scratch = np.empty((1, fired))
-        v_new, u_new, fired, code = _rk4_step_with_reset(v, u, I, t0, dt, p, q, acc, scratch, 0, 0)
-    return v_new, u_new, fired, code, scratch
-
-
-@njit(cache=True)
 def _euler_unstable(v, h, q):
     """Whether forward Euler of length ``h`` from ``v`` is unstable: its linearised factor
     ``1 + (2 k2 v + k1) h`` below -1 (the trace would oscillate and diverge, or settle on
@@ -628,21 +617,12 @@ def _grown(times, owners, used, need):
 def _izh_kernel(
     I, gain, dt, p, q, acc, v0, u0, scheme, check_stability, traces, times, owners, status, record
 ):
-    """Steps outer, neurons inner. Per step a branch-free pass (vectorised by the compiler)
-    takes every neuron's ordinary update (see ``_*_pass``); the few neurons with an event
-    (a spike, an RK4 step to split, an unstable or non-finite update) are then redone one
-    by one with the scalar step (:func:`_rk4_step_with_reset`, :func:`_explicit_step`).
-    The same arithmetic as integrating one neuron at a time, so the results are those of
-    each row run alone. Spikes go to the flat buffer (times, owners). When neuron j fails
-    the run goes on for neurons 0 .. j-1 only, and the reported failure is that of the
-    lowest failing neuron (its first failing step), as if neurons were run in order.
-    Traces go through a time-major block, transposed into ``traces`` when full. Batches
-    below ``_ROWS_BELOW_RK4`` / ``_ROWS_BELOW_GRID`` neurons go to :func:`_izh_rows_kernel`
-    (the same results)."""
-    batch = gain.shape[0]
-    if batch < (_ROWS_BELOW_RK4 if scheme == 0 else _ROWS_BELOW_GRID):
-        args = (check_stability, traces, times, owners, status, record)
-        # a literal scheme: each step compiled without the other schemes' branches
+    """Integrate the batch: :func:`_izh_batch_kernel`, or :func:`_izh_rows_kernel` for
+    batches below ``_ROWS_BELOW_RK4`` / ``_ROWS_BELOW_GRID`` neurons (the same results),
+    each called with a literal scheme so that it is compiled without the other schemes'
+    branches."""
+    args = (check_stability, traces, times, owners, status, record)
+    if gain.shape[0] < (_ROWS_BELOW_RK4 if scheme == 0 else _ROWS_BELOW_GRID):
         if scheme == 0:
             return _izh_rows_kernel(I, gain, dt, p, q, acc, v0, u0, 0, *args)
         if scheme == 1:
@@ -650,6 +630,105 @@ def _izh_kernel(
         if scheme == 2:
             return _izh_rows_kernel(I, gain, dt, p, q, acc, v0, u0, 2, *args)
         return _izh_rows_kernel(I, gain, dt, p, q, acc, v0, u0, 3, *args)
+    if scheme == 0:
+        return _izh_batch_kernel(I, gain, dt, p, q, acc, v0, u0, 0, *args)
+    if scheme == 1:
+        return _izh_batch_kernel(I, gain, dt, p, q, acc, v0, u0, 1, *args)
+    if scheme == 2:
+        return _izh_batch_kernel(I, gain, dt, p, q, acc, v0, u0, 2, *args)
+    return _izh_batch_kernel(I, gain, dt, p, q, acc, v0, u0, 3, *args)
+
+
+@njit(cache=True)
+def _by_owner(times, owners, used, batch):
+    """The first ``used`` spikes (times, owners) ordered by owner, each neuron's spikes in
+    their order (a stable counting sort): the order :func:`split_spikes` would sort into."""
+    start = np.zeros(batch + 1, dtype=np.int64)
+    for i in range(used):
+        start[owners[i] + 1] += 1
+    for j in range(batch):
+        start[j + 1] += start[j]
+    sorted_t = np.empty(max(used, 1))
+    sorted_o = np.empty(max(used, 1), dtype=np.int64)
+    for i in range(used):
+        o = owners[i]
+        sorted_t[start[o]] = times[i]
+        sorted_o[start[o]] = o
+        start[o] += 1
+    return sorted_t, sorted_o
+
+
+@njit(cache=True)
+def _redo_events(V, U, src, scale, k, dt, p, q, acc, scheme, check_stability, words, event, active, j_start,
+                 times, owners, used, scratch):
+    """Pass 2 of step k: the neurons j >= ``j_start`` (below ``active``) with an event flag
+    redone with the scalar step (:func:`_rk4_step_with_reset`, :func:`_explicit_step`) from
+    their old state in (V, U), which they get back updated; their spikes appended to
+    (times, owners). Flags are read a word (8 neurons) at a time, ``_WORDS_PER_CHECK``
+    words OR-ed first. The arrays are never replaced here (see :func:`_row_steps`).
+
+    Returns
+    -------
+    used, code, j, need
+        ``OK``; a failure of neuron j (its state not updated); or ``_NEED_ROOM``: neuron j
+        not redone, it needs ``need`` free slots and an RK4 scratch of ``need`` columns.
+    """
+    for w0 in range((j_start // (8 * _WORDS_PER_CHECK)) * _WORDS_PER_CHECK, words.size, _WORDS_PER_CHECK):
+        any_event = 0
+        for w in range(w0, min(w0 + _WORDS_PER_CHECK, words.size)):
+            any_event |= words[w]
+        if any_event == 0:
+            continue
+        for w in range(w0, min(w0 + _WORDS_PER_CHECK, words.size)):
+            if words[w] == 0:
+                continue
+            for j in range(max(8 * w, j_start), min(8 * w + 8, active)):
+                if event[j] == 0:
+                    continue
+                v = V[j]
+                u = U[j]
+                Ij = src[j] * scale
+                if scheme == 0:
+                    v, u, fired, code = _rk4_step_with_reset(v, u, Ij, k * dt, dt, p, q, acc, scratch, 0, 0)
+                    if code == OK:
+                        if fired > scratch.shape[1] or used + fired > times.size:
+                            return used, _NEED_ROOM, j, fired
+                        for i in range(fired):
+                            times[used + i] = scratch[0, i]
+                            owners[used + i] = j
+                        used += fired
+                else:
+                    if used == times.size:
+                        return used, _NEED_ROOM, j, 1
+                    v, u, spiked, code = _explicit_step(v, u, Ij, dt, p, q, acc, scheme, check_stability)
+                    if spiked:
+                        times[used] = (k + 1) * dt
+                        owners[used] = j
+                        used += 1
+                if code == OK and not (np.isfinite(v) and np.isfinite(u)):
+                    code = NOT_FINITE
+                if code != OK:
+                    return used, code, j, 0
+                V[j] = v
+                U[j] = u
+    return used, OK, active, 0
+
+
+@njit(cache=True)
+def _izh_batch_kernel(
+    I, gain, dt, p, q, acc, v0, u0, scheme, check_stability, traces, times, owners, status, record
+):
+    """Steps outer, neurons inner. Per step a branch-free pass (vectorised by the compiler)
+    takes every neuron's ordinary update (see ``_*_pass``); the few neurons with an event
+    (a spike, an RK4 step to split, an unstable or non-finite update) are then redone one
+    by one with the scalar step (:func:`_rk4_step_with_reset`, :func:`_explicit_step`).
+    The same arithmetic as integrating one neuron at a time, so the results are those of
+    each row run alone. Spikes go to the flat buffer (times, owners), returned ordered by
+    owner (:func:`_by_owner`). When neuron j fails the run goes on for neurons 0 .. j-1
+    only, and the reported failure is that of the lowest failing neuron (its first
+    failing step), as if neurons were run in order. Traces go through a time-major
+    block, transposed into ``traces`` when full."""
+    batch = gain.shape[0]
     n = I.shape[1]
     shared = I.shape[0] == 1
     used = 0
@@ -684,49 +763,23 @@ def _izh_kernel(
         else:
             events = _pass(scheme, False, V, U, V_next, U_next, src, scale, dt, p, q, v_lo, event, active)
         V, U, V_next, U_next = V_next, U_next, V, U
-        for w0 in range(0, 0 if events == 0 else words.size, _WORDS_PER_CHECK):
-            any_event = 0
-            for w in range(w0, min(w0 + _WORDS_PER_CHECK, words.size)):
-                any_event |= words[w]
-            if any_event == 0:
+        j_start = 0
+        while events != 0:
+            used, code, j, need = _redo_events(
+                V, U, src, scale, k, dt, p, q, acc, scheme, check_stability, words, event, active, j_start,
+                times, owners, used, scratch,
+            )
+            if code == _NEED_ROOM:  # grown here, then neuron j's step is redone
+                if need > scratch.shape[1]:
+                    scratch = np.empty((1, need))
+                if used + need > times.size:
+                    times, owners = _grown(times, owners, used, used + need)
+                j_start = j
                 continue
-            for w in range(w0, min(w0 + _WORDS_PER_CHECK, words.size)):
-                if words[w] == 0:
-                    continue
-                for j in range(8 * w, min(8 * w + 8, active)):
-                    if event[j] == 0:
-                        continue
-                    v = V[j]
-                    u = U[j]
-                    Ij = src[j] * scale
-                    if scheme == 0:
-                        v_new, u_new, fired, code, scratch = _rk4_step_with_room(
-                            v, u, Ij, k * dt, dt, p, q, acc, scratch
-                        )
-                        v, u = v_new, u_new
-                        if code == OK:
-                            if used + fired > times.size:
-                                times, owners = _grown(times, owners, used, used + fired)
-                            for i in range(fired):
-                                times[used + i] = scratch[0, i]
-                                owners[used + i] = j
-                            used += fired
-                    else:
-                        v, u, spiked, code = _explicit_step(v, u, Ij, dt, p, q, acc, scheme, check_stability)
-                        if spiked:
-                            if used == times.size:
-                                times, owners = _grown(times, owners, used, used + 1)
-                            times[used] = (k + 1) * dt
-                            owners[used] = j
-                            used += 1
-                    if code == OK and not (np.isfinite(v) and np.isfinite(u)):
-                        code = NOT_FINITE
-                    if code != OK:
-                        fail(status, code, j, k)
-                        active = j
-                        break
-                    V[j] = v
-                    U[j] = u
+            if code != OK:
+                fail(status, code, j, k)
+                active = j
+            break
         if active == 0:
             return times, owners, used
         if record:
@@ -741,6 +794,7 @@ def _izh_kernel(
         for j in range(batch):
             traces[0, j, 0] = V[j]
             traces[1, j, 0] = U[j]
+    times, owners = _by_owner(times, owners, used, batch)
     return times, owners, used
 
 
