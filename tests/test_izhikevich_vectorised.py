@@ -183,3 +183,25 @@ def test_neurons_at_the_stability_and_stiffness_bounds(method):
             assert np.array_equal(batch.spike_times[5], alone.spike_times)
     if method != "rk4":  # the grid schemes refuse the lower values and run the upper ones
         assert refused[0] and not refused[-1]
+
+
+@pytest.mark.parametrize("record", [True, False])
+def test_batch_equals_rows_when_spike_buffers_must_grow(record):
+    """Inhibition-induced bursting under RK4 (Izhikevich 2004, panel S) fires hundreds of
+    spikes within one 0.25 ms step late in the run: the RK4 scratch (64 slots) and the flat
+    spike buffer (4096) both grow mid-step, in the batch and in the one-neuron kernel."""
+    from neurohelpers.protocols import features2004 as f04
+
+    feature = f04.get_feature("inhibition-induced bursting")
+    _, I = f04.feature_current(feature, 0.25, 240.0)
+    gain = np.array([1.0, 0.8, 1.0])
+    batch = feature.model.simulate(I, 0.25, method="rk4", v0=feature.v0, u0=feature.initial_u, gain=gain,
+                                   record=record)
+    per_step = np.bincount((batch.spike_times[1] // 0.25).astype(int))
+    assert per_step.max() > 64 and sum(s.size for s in batch.spike_times) > 4096
+    for r in range(gain.size):
+        alone = feature.model.simulate(gain[r] * I, 0.25, method="rk4", v0=feature.v0, u0=feature.initial_u,
+                                       record=record)
+        assert np.array_equal(batch.V[r], alone.V), r
+        assert np.array_equal(batch.state["u"][r], alone.state["u"]), r
+        assert np.array_equal(batch.spike_times[r], alone.spike_times), r
