@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+from numba import njit
 
 
 def positive(name: str, value: float) -> float:
@@ -46,6 +47,12 @@ def current_2d(I) -> tuple[np.ndarray, bool]:
     was_1d : bool
         True if the input was one trace.
     """
+    I2, was_1d, _ = _current_2d_peak(I)
+    return I2, was_1d
+
+
+def _current_2d_peak(I) -> tuple[np.ndarray, bool, float]:
+    """:func:`current_2d` and the largest ``|I|`` (one pass checks finiteness and finds it)."""
     arr = real_array("I", I)
     if arr.ndim not in (1, 2):
         raise ValueError(
@@ -53,10 +60,11 @@ def current_2d(I) -> tuple[np.ndarray, bool]:
         )
     if arr.shape[-1] < 1:
         raise ValueError("I must have at least one time sample")
-    if not np.all(np.isfinite(arr)):
+    I2 = np.ascontiguousarray(np.atleast_2d(arr))
+    peak = peak_abs(I2)
+    if not math.isfinite(peak):
         raise ValueError("I contains NaN or infinite values; every current sample must be finite")
-    was_1d = arr.ndim == 1
-    return np.ascontiguousarray(np.atleast_2d(arr)), was_1d
+    return I2, arr.ndim == 1, peak
 
 
 def drive(I, gain) -> tuple[np.ndarray, np.ndarray, bool]:
@@ -66,22 +74,48 @@ def drive(I, gain) -> tuple[np.ndarray, np.ndarray, bool]:
     batch size, or 1 when one waveform is shared and neuron b receives
     ``gains[b] * I2[0]``; ``gains`` of shape (batch,) (ones without a gain).
     """
-    I2, was_1d = current_2d(I)
+    I2, gains, was_1d, _, _ = drive_with_peaks(I, gain)
+    return I2, gains, was_1d
+
+
+def drive_with_peaks(I, gain) -> tuple[np.ndarray, np.ndarray, bool, float, float]:
+    """:func:`drive` and the largest ``|I|`` and ``|gain|`` (1.0 without a gain; 0.0 for an
+    empty batch)."""
+    I2, was_1d, peak_I = _current_2d_peak(I)
     if gain is None:
-        return I2, np.ones(I2.shape[0]), was_1d
+        return I2, np.ones(I2.shape[0]), was_1d, peak_I, 1.0 if I2.shape[0] else 0.0
     if not was_1d:
         raise ValueError("with gain=..., I must be one 1-D waveform shared by the batch")
     gains = real_array("gain", gain)
     if gains.ndim == 0:  # one neuron driven by gain * I: a 1-D result like I
         if not np.isfinite(gains):
             raise ValueError("gain contains NaN or infinite values")
-        return I2, gains.reshape(1).copy(), True
+        gains = gains.reshape(1).copy()
+        return I2, gains, True, peak_I, abs(float(gains[0]))
     gains = np.ascontiguousarray(gains)  # (this would turn a 0-d gain into shape (1,))
     if gains.ndim != 1 or gains.size == 0:
         raise ValueError(f"gain must be a non-empty 1-D array, got shape {gains.shape}")
-    if not np.all(np.isfinite(gains)):
+    peak_gain = peak_abs(gains)
+    if not math.isfinite(peak_gain):
         raise ValueError("gain contains NaN or infinite values")
-    return I2, gains, False
+    return I2, gains, False, peak_I, peak_gain
+
+
+def peak_abs(values: np.ndarray) -> float:
+    """Largest ``|x|`` of a C-contiguous float64 array: inf if one is infinite, NaN if one is
+    NaN, 0.0 if it is empty (one pass, no temporary array)."""
+    return float(_peak_abs(values.reshape(-1)))
+
+
+@njit(cache=True)
+def _peak_abs(values):
+    peak = 0.0
+    nan = False
+    for i in range(values.size):
+        a = abs(values[i])
+        peak = a if a > peak else peak
+        nan |= a != a
+    return math.nan if nan else peak
 
 
 def method_name(method: str, known: tuple[str, ...]) -> str:
@@ -93,6 +127,10 @@ def method_name(method: str, known: tuple[str, ...]) -> str:
 
 def initial_value(name: str, value, batch: int) -> np.ndarray:
     """Broadcast a scalar or per-row initial value to a (batch,) float64 array."""
+    if type(value) is float:  # the common case, without the array checks
+        if not math.isfinite(value):
+            raise ValueError(f"{name} must be finite")
+        return np.full(batch, value)
     arr = real_array(name, value)
     if arr.ndim == 0:
         arr = np.full(batch, float(arr))
@@ -134,6 +172,8 @@ def nonzero(name: str, value: float) -> float:
 def real_array(name: str, value) -> np.ndarray:
     """``value`` as a float64 array; ``ValueError`` naming ``name`` for complex, text or
     other non-numeric input (no ComplexWarning, no unrelated TypeError)."""
+    if type(value) is np.ndarray and value.dtype == np.float64:  # already one: as is
+        return value
     if isinstance(value, (str, bytes)) or np.iscomplexobj(value):
         raise ValueError(f"{name} must be real numbers, got {type(value).__name__} {value!r:.80}")
     try:
@@ -146,6 +186,10 @@ def as_float(name: str, value, allow_inf: bool = False) -> float:
     """``value`` (a real scalar or 0-d array) as a Python float, or a ``ValueError``
     naming ``name``: for complex, text, arrays with more than 0 dimensions (no numpy
     DeprecationWarning), NaN, and infinities unless ``allow_inf``."""
+    if type(value) is float:  # the common case, without the array checks
+        if math.isnan(value) or (math.isinf(value) and not allow_inf):
+            raise ValueError(f"{name} must be finite, got {value!r}")
+        return value
     if isinstance(value, (str, bytes)) or np.iscomplexobj(value):
         raise ValueError(f"{name} must be a real number, got {type(value).__name__} {value!r:.80}")
     try:

@@ -19,12 +19,15 @@ from . import _checks
 
 def _real_array(name: str, value: ArrayLike, ndim: int | None = None) -> np.ndarray:
     """``value`` as a float64 array; ValueError for complex, non-numeric or NaN/inf input."""
-    if np.iscomplexobj(value):
+    if type(value) is np.ndarray and value.dtype == np.float64:  # already one: only check it
+        arr = value
+    elif np.iscomplexobj(value):
         raise ValueError(f"{name} must be real; got complex values")
-    try:
-        arr = np.asarray(value, dtype=np.float64)
-    except (TypeError, ValueError) as err:
-        raise ValueError(f"{name} must be an array of real numbers ({err})") from None
+    else:
+        try:
+            arr = np.asarray(value, dtype=np.float64)
+        except (TypeError, ValueError) as err:
+            raise ValueError(f"{name} must be an array of real numbers ({err})") from None
     if ndim is not None and arr.ndim != ndim:
         raise ValueError(f"{name} must be {ndim}-D, got shape {arr.shape}")
     if not np.all(np.isfinite(arr)):
@@ -73,6 +76,9 @@ def _as_spike_rows(spikes) -> tuple[list[np.ndarray], bool]:
         raise ValueError(f"spike_times must be one 1-D train or a list of them, got shape {spikes.shape}")
     rows = []
     for i, train in enumerate(spikes):
+        if type(train) is np.ndarray and train.dtype == np.float64 and train.ndim == 1:
+            rows.append(train)  # a simulation's train: nothing to convert or check here
+            continue
         if np.iscomplexobj(train):
             raise ValueError(f"spike_times[{i}] must be real; got complex values")
         row = np.asarray(train, dtype=np.float64)

@@ -14,6 +14,7 @@ naming the neuron and the time.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
@@ -188,12 +189,15 @@ def _group_by_owner(times, owners, batch):
 class Drive:
     """A checked input: ``I`` of shape (rows, n), float64, C-contiguous, where rows is the
     batch size, or 1 when one waveform is shared and neuron b receives ``gains[b] * I[0]``;
-    ``gains`` (batch,); ``dt`` in ms; ``was_1d`` when the caller passed one trace."""
+    ``gains`` (batch,); ``dt`` in ms; ``was_1d`` when the caller passed one trace; ``peak``
+    the largest ``|gains[b] * I|`` bound, max |gains| * max |I|."""
 
     I: np.ndarray
     gains: np.ndarray
     dt: float
     was_1d: bool
+    #: max |gains| * max |I| (NaN if not computed, e.g. for an empty batch)
+    peak: float = math.nan
 
     @property
     def batch(self) -> int:
@@ -218,14 +222,13 @@ def prepare_drive(I, dt, gain=None) -> Drive:
         Naming ``dt``, ``I`` or ``gain``; also when ``gain * I`` overflows.
     """
     dt = _checks.positive("dt", dt)
-    I2, gains, was_1d = _checks.drive(I, gain)
+    I2, gains, was_1d, peak_I, peak_gain = _checks.drive_with_peaks(I, gain)
     if gains.size == 0:  # an empty batch: nothing to integrate
         return Drive(I2, gains, dt, was_1d)
-    with np.errstate(over="ignore"):
-        peak = float(np.max(np.abs(gains))) * float(np.max(np.abs(I2)))
-    if not np.isfinite(peak):
+    peak = peak_gain * peak_I  # Python floats: inf on overflow, no warning
+    if not math.isfinite(peak):
         raise ValueError("gain * I overflows float64; use smaller currents or gains")
-    return Drive(I2, gains, dt, was_1d)
+    return Drive(I2, gains, dt, was_1d, peak)
 
 
 KernelRun = Callable[[np.ndarray, np.ndarray, np.ndarray, np.ndarray], tuple]

@@ -492,7 +492,8 @@ class LIF:
             self._check_scale(drive)
         V_start = drive.initial("V0", self.V_rest if V0 is None else V0)
         ref_start = drive.initial("refractory0", refractory0)
-        if np.any(ref_start < 0.0):
+        negative = refractory0 < 0.0 if type(refractory0) is float else np.any(ref_start < 0.0)
+        if negative:
             raise ValueError(f"refractory0 must be >= 0 ms, got {refractory0!r}")
 
         def kernel(traces, times, owners, status):
@@ -506,7 +507,9 @@ class LIF:
     def _check_scale(self, drive) -> None:
         """Refuse currents whose voltage scale (R I, or I dt / C) overflows float64."""
         scale = max(self.R if math.isfinite(self.R) else 0.0, drive.dt / self.C)
-        with np.errstate(over="ignore"):
-            peak = float(np.max(np.abs(drive.gains))) * float(np.max(np.abs(drive.I))) * scale
+        peak = drive.peak  # max |gains| * max |I| (Python floats: inf on overflow, no warning)
+        if math.isnan(peak):  # a Drive built without prepare_drive
+            peak = float(np.max(np.abs(drive.gains))) * float(np.max(np.abs(drive.I)))
+        peak = peak * scale
         if not math.isfinite(peak):
             raise ValueError("I is so large that R * I (or I * dt / C) overflows float64 (mV)")
