@@ -104,6 +104,24 @@ def _euler_pass(V, ref, V_next, ref_next, src, scale, dt, g, C, V_rest, V_th, V_
     return spikes, bad
 
 
+#: Most slots a growth of the spike buffer adds beyond what is needed (4M: 64 MiB, touched only as used).
+_EXTRA_SLOTS_CAP = 2**22
+
+
+@njit(cache=True)
+def _grown_for_run(times, owners, used, need, k, n, dt):
+    """The flat spike buffer grown (:func:`grow_spike_buffer`) at step ``k`` of ``n - 1`` to
+    at least ``need`` slots and, so that a spike-dense run regrows once or twice rather than
+    doubling again and again (each growth copies and touches fresh memory), to the spikes so
+    far extrapolated at their rate since the first one over the steps left (at most
+    ``_EXTRA_SLOTS_CAP`` more). The buffer's first entry is the earliest spike."""
+    if used > 0:
+        first = min(max(int(times[0] / dt), 0), k)
+        more = used / (k + 1 - first) * (n - 1 - k)
+        need = max(need, used + int(min(more, _EXTRA_SLOTS_CAP)))
+    return grow_spike_buffer(times, owners, used, need)
+
+
 @njit(cache=True)
 def _exact_event(V, ref, Ik, k, dt, C, R, V_rest, V_th, V_reset, t_ref, decay_dt, scratch):
     """The exact step of one neuron with a spike or refractoriness inside it (its spike
@@ -157,7 +175,7 @@ def _lif_one(I, gain, dt, C, R, V_rest, V_th, V_reset, t_ref, V0, ref0, exact, t
                     fail(status, TOO_MANY_SPIKES, 0, k)
                     return times, owners, used
                 if used + fired > times.size:
-                    times, owners = grow_spike_buffer(times, owners, used, used + fired)
+                    times, owners = _grown_for_run(times, owners, used, used + fired, k, n, dt)
                 for i in range(fired):
                     times[used + i] = scratch[0, i]
                     owners[used + i] = 0
@@ -174,7 +192,7 @@ def _lif_one(I, gain, dt, C, R, V_rest, V_th, V_reset, t_ref, V0, ref0, exact, t
                 r -= dt
             elif proposal >= V_th:
                 if used == times.size:
-                    times, owners = grow_spike_buffer(times, owners, used, used + 1)
+                    times, owners = _grown_for_run(times, owners, used, used + 1, k, n, dt)
                 times[used] = (k + 1) * dt
                 owners[used] = 0
                 used += 1
@@ -267,7 +285,11 @@ def _lif_kernel(
                     V[b] = V_reset if hold else (v if ev else proposal)
                     ref[b] = r - dt if hold else r
             # ... and the steps with a spike or the end of a refractory period inside, one by one
+            # (a count first: a step without events skips the scan)
+            n_events = 0
             for b in range(batch):
+                n_events += event[b]
+            for b in range(batch if n_events else 0):
                 if not event[b]:
                     continue
                 V[b], ref[b], fired, scratch = _exact_event(
@@ -277,7 +299,7 @@ def _lif_kernel(
                     fail(status, TOO_MANY_SPIKES, b, k)
                     return times, owners, used
                 if used + fired > times.size:
-                    times, owners = grow_spike_buffer(times, owners, used, used + fired)
+                    times, owners = _grown_for_run(times, owners, used, used + fired, k, n, dt)
                 for i in range(fired):
                     times[used + i] = scratch[0, i]
                     owners[used + i] = b
@@ -300,7 +322,7 @@ def _lif_kernel(
                 dense = 4 * spikes >= batch
                 need = used + (batch if dense else spikes)
                 if need > times.size:
-                    times, owners = grow_spike_buffer(times, owners, used, need)
+                    times, owners = _grown_for_run(times, owners, used, need, k, n, dt)
                 t_spike = (k + 1) * dt
                 if dense:  # branch-free: write every slot, advance past the spikes only
                     for b in range(batch):
