@@ -399,50 +399,6 @@ def _izhikevich2004_pass(V, U, V_next, U_next, src, scale, dt, p, q, acc, v_lo, 
     return events
 
 
-@njit(cache=True, inline="always")
-def _rk4_two(va, ua, Ia, vb, ub, Ib, a, b, h, q, acc):
-    """:func:`_rk4` for two neurons at once, their operations interleaved (each neuron's
-    arithmetic exactly that of :func:`_rk4`). The RK4 chain of one neuron is long; two
-    independent chains in program order let the vectorised loop overlap them (about 12 %
-    faster on AMD Zen 3 here). Returns (v_end, u_end, v_low) of a, then of b."""
-    kv1a = _dv(va, ua, Ia, q)
-    kv1b = _dv(vb, ub, Ib, q)
-    ku1a = _du(va, ua, a, b, acc)
-    ku1b = _du(vb, ub, a, b, acc)
-    v2a = va + 0.5 * h * kv1a
-    v2b = vb + 0.5 * h * kv1b
-    u2a = ua + 0.5 * h * ku1a
-    u2b = ub + 0.5 * h * ku1b
-    kv2a = _dv(v2a, u2a, Ia, q)
-    kv2b = _dv(v2b, u2b, Ib, q)
-    ku2a = _du(v2a, u2a, a, b, acc)
-    ku2b = _du(v2b, u2b, a, b, acc)
-    v3a = va + 0.5 * h * kv2a
-    v3b = vb + 0.5 * h * kv2b
-    u3a = ua + 0.5 * h * ku2a
-    u3b = ub + 0.5 * h * ku2b
-    kv3a = _dv(v3a, u3a, Ia, q)
-    kv3b = _dv(v3b, u3b, Ib, q)
-    ku3a = _du(v3a, u3a, a, b, acc)
-    ku3b = _du(v3b, u3b, a, b, acc)
-    v4a = va + h * kv3a
-    v4b = vb + h * kv3b
-    u4a = ua + h * ku3a
-    u4b = ub + h * ku3b
-    kv4a = _dv(v4a, u4a, Ia, q)
-    kv4b = _dv(v4b, u4b, Ib, q)
-    ku4a = _du(v4a, u4a, a, b, acc)
-    ku4b = _du(v4b, u4b, a, b, acc)
-    return (
-        va + h / 6.0 * (kv1a + 2.0 * kv2a + 2.0 * kv3a + kv4a),
-        ua + h / 6.0 * (ku1a + 2.0 * ku2a + 2.0 * ku3a + ku4a),
-        min(min(va, v2a), min(v3a, v4a)),
-        vb + h / 6.0 * (kv1b + 2.0 * kv2b + 2.0 * kv3b + kv4b),
-        ub + h / 6.0 * (ku1b + 2.0 * ku2b + 2.0 * ku3b + ku4b),
-        min(min(vb, v2b), min(v3b, v4b)),
-    )
-
-
 @njit(cache=True)
 def _rk4_accept(v, u, v_end, u_end, v_low, v_peak, v_lo):
     """The state after a trial step from (v, u) and whether the neuron has an event: the
@@ -458,17 +414,57 @@ def _rk4_pass(V, U, V_next, U_next, src, scale, dt, p, q, acc, v_lo, event, acti
     after, finite, the lowest stage at or above ``v_lo`` (:func:`_lowest_v_not_below` for
     ``STIFFNESS_LIMIT``; +inf when ``|a| dt`` exceeds ``RECOVERY_LIMIT``). The other
     neurons get their old state in (V_next, U_next) and ``event`` set; counted as in
-    :func:`_euler_pass`. Neurons j and j + half go through :func:`_rk4_two` together."""
+    :func:`_euler_pass`. Neurons j and j + half are integrated together."""
     a, b, _, _, v_peak = p
+    h = dt
     events = 0
     half = active // 2
     for j in range(half):
+        # :func:`_rk4` for neurons j and m, operations interleaved in program order (each
+        # neuron's arithmetic exactly that of _rk4): one neuron's RK4 chain is latency-bound,
+        # two independent chains overlap (10-15 % faster here). Written out in the loop: as
+        # a helper it is vectorised only when inlined by numba, which costs compile time.
         m = j + half
         va = V[j]
         ua = U[j]
+        Ia = src[j] * scale
         vb = V[m]
         ub = U[m]
-        ea, fa, la, eb, fb, lb = _rk4_two(va, ua, src[j] * scale, vb, ub, src[m] * scale, a, b, dt, q, acc)
+        Ib = src[m] * scale
+        kv1a = _dv(va, ua, Ia, q)
+        kv1b = _dv(vb, ub, Ib, q)
+        ku1a = _du(va, ua, a, b, acc)
+        ku1b = _du(vb, ub, a, b, acc)
+        v2a = va + 0.5 * h * kv1a
+        v2b = vb + 0.5 * h * kv1b
+        u2a = ua + 0.5 * h * ku1a
+        u2b = ub + 0.5 * h * ku1b
+        kv2a = _dv(v2a, u2a, Ia, q)
+        kv2b = _dv(v2b, u2b, Ib, q)
+        ku2a = _du(v2a, u2a, a, b, acc)
+        ku2b = _du(v2b, u2b, a, b, acc)
+        v3a = va + 0.5 * h * kv2a
+        v3b = vb + 0.5 * h * kv2b
+        u3a = ua + 0.5 * h * ku2a
+        u3b = ub + 0.5 * h * ku2b
+        kv3a = _dv(v3a, u3a, Ia, q)
+        kv3b = _dv(v3b, u3b, Ib, q)
+        ku3a = _du(v3a, u3a, a, b, acc)
+        ku3b = _du(v3b, u3b, a, b, acc)
+        v4a = va + h * kv3a
+        v4b = vb + h * kv3b
+        u4a = ua + h * ku3a
+        u4b = ub + h * ku3b
+        kv4a = _dv(v4a, u4a, Ia, q)
+        kv4b = _dv(v4b, u4b, Ib, q)
+        ku4a = _du(v4a, u4a, a, b, acc)
+        ku4b = _du(v4b, u4b, a, b, acc)
+        ea = va + h / 6.0 * (kv1a + 2.0 * kv2a + 2.0 * kv3a + kv4a)
+        eb = vb + h / 6.0 * (kv1b + 2.0 * kv2b + 2.0 * kv3b + kv4b)
+        fa = ua + h / 6.0 * (ku1a + 2.0 * ku2a + 2.0 * ku3a + ku4a)
+        fb = ub + h / 6.0 * (ku1b + 2.0 * ku2b + 2.0 * ku3b + ku4b)
+        la = min(min(va, v2a), min(v3a, v4a))
+        lb = min(min(vb, v2b), min(v3b, v4b))
         va, ua, ev_a = _rk4_accept(va, ua, ea, fa, la, v_peak, v_lo)
         vb, ub, ev_b = _rk4_accept(vb, ub, eb, fb, lb, v_peak, v_lo)
         V_next[j] = va
@@ -491,10 +487,14 @@ def _rk4_pass(V, U, V_next, U_next, src, scale, dt, p, q, acc, v_lo, event, acti
 @njit(cache=True)
 def _pass(scheme, acc, V, U, V_next, U_next, src, scale, dt, p, q, v_lo, event, active):
     """The branch-free pass of ``scheme`` (0 RK4, 1 "euler", 2 "izhikevich2003", 3
-    "izhikevich2004"); called with a literal ``acc`` so that the recovery equation is fixed
-    at compile time (a branch on it inside the loop keeps RK4 from being vectorised well)."""
+    "izhikevich2004"). The RK4 pass gets ``acc`` as a literal, so that the recovery
+    equation is fixed at compile time: compiled with a branch on it, its loop kept the
+    branch at every stage (LLVM does not unswitch a loop that large); the grid passes are
+    unswitched by LLVM and compiled once (a literal would double their compile time)."""
     if scheme == 0:
-        return _rk4_pass(V, U, V_next, U_next, src, scale, dt, p, q, acc, v_lo, event, active)
+        if acc:
+            return _rk4_pass(V, U, V_next, U_next, src, scale, dt, p, q, True, v_lo, event, active)
+        return _rk4_pass(V, U, V_next, U_next, src, scale, dt, p, q, False, v_lo, event, active)
     if scheme == 1:
         return _euler_pass(V, U, V_next, U_next, src, scale, dt, p, q, acc, v_lo, event, active)
     if scheme == 2:
@@ -618,25 +618,14 @@ def _izh_kernel(
     I, gain, dt, p, q, acc, v0, u0, scheme, check_stability, traces, times, owners, status, record
 ):
     """Integrate the batch: :func:`_izh_batch_kernel`, or :func:`_izh_rows_kernel` for
-    batches below ``_ROWS_BELOW_RK4`` / ``_ROWS_BELOW_GRID`` neurons (the same results),
-    each called with a literal scheme so that it is compiled without the other schemes'
-    branches."""
-    args = (check_stability, traces, times, owners, status, record)
+    batches below ``_ROWS_BELOW_RK4`` / ``_ROWS_BELOW_GRID`` neurons (the same results)."""
     if gain.shape[0] < (_ROWS_BELOW_RK4 if scheme == 0 else _ROWS_BELOW_GRID):
-        if scheme == 0:
-            return _izh_rows_kernel(I, gain, dt, p, q, acc, v0, u0, 0, *args)
-        if scheme == 1:
-            return _izh_rows_kernel(I, gain, dt, p, q, acc, v0, u0, 1, *args)
-        if scheme == 2:
-            return _izh_rows_kernel(I, gain, dt, p, q, acc, v0, u0, 2, *args)
-        return _izh_rows_kernel(I, gain, dt, p, q, acc, v0, u0, 3, *args)
-    if scheme == 0:
-        return _izh_batch_kernel(I, gain, dt, p, q, acc, v0, u0, 0, *args)
-    if scheme == 1:
-        return _izh_batch_kernel(I, gain, dt, p, q, acc, v0, u0, 1, *args)
-    if scheme == 2:
-        return _izh_batch_kernel(I, gain, dt, p, q, acc, v0, u0, 2, *args)
-    return _izh_batch_kernel(I, gain, dt, p, q, acc, v0, u0, 3, *args)
+        return _izh_rows_kernel(
+            I, gain, dt, p, q, acc, v0, u0, scheme, check_stability, traces, times, owners, status, record
+        )
+    return _izh_batch_kernel(
+        I, gain, dt, p, q, acc, v0, u0, scheme, check_stability, traces, times, owners, status, record
+    )
 
 
 @njit(cache=True)
@@ -758,10 +747,7 @@ def _izh_batch_kernel(
             traces[1, j, 0] = U[j]
     for k in range(n - 1):
         src, scale = _drive_row(I, gain, k, shared, drive, active)
-        if acc:  # a literal flag: each pass compiled without the recovery branch in its loop
-            events = _pass(scheme, True, V, U, V_next, U_next, src, scale, dt, p, q, v_lo, event, active)
-        else:
-            events = _pass(scheme, False, V, U, V_next, U_next, src, scale, dt, p, q, v_lo, event, active)
+        events = _pass(scheme, acc, V, U, V_next, U_next, src, scale, dt, p, q, v_lo, event, active)
         V, U, V_next, U_next = V_next, U_next, V, U
         j_start = 0
         while events != 0:
