@@ -149,16 +149,21 @@ def fail(status, code, row, k):
 
 def split_spikes(times: np.ndarray, owners: np.ndarray, batch: int) -> list[np.ndarray]:
     """One array of spike times (ms) per neuron from the flat buffer (each neuron's
-    spikes in the order they were pushed, which is time order)."""
-    grouped, edges = _group_by_owner(times, np.asarray(owners, dtype=np.int64), batch)
+    spikes in the order they were pushed, which is time order). The rows are consecutive
+    slices of one new array holding exactly these spikes (no copy per row: for a
+    spike-dense batch that would fault in the memory a second time)."""
+    grouped, edges, reordered = _group_by_owner(times, np.asarray(owners, dtype=np.int64), batch)
+    if not reordered:  # ``grouped`` is the caller's buffer: take it out
+        grouped = grouped.copy()
     bounds = edges.tolist()
-    return [grouped[bounds[row]:bounds[row + 1]].copy() for row in range(batch)]
+    return [grouped[bounds[row]:bounds[row + 1]] for row in range(batch)]
 
 
 @njit(cache=True)
 def _group_by_owner(times, owners, batch):
-    """``times`` reordered by owner, stably (a counting sort, one pass), and the (batch + 1,)
-    edges of each owner's run; owners outside 0 .. batch-1 are left out."""
+    """``times`` reordered by owner, stably (a counting sort, one pass), the (batch + 1,)
+    edges of each owner's run, and whether it is a new array (else ``times`` itself,
+    already in owner order); owners outside 0 .. batch-1 are left out."""
     edges = np.zeros(batch + 1, dtype=np.int64)
     in_order = True
     for i in range(owners.size):
@@ -169,9 +174,8 @@ def _group_by_owner(times, owners, batch):
             in_order = False
     for row in range(batch):
         edges[row + 1] += edges[row]
-    if in_order:  # already grouped (one neuron, or a kernel that runs neurons in order)
-        if edges[batch] == owners.size:
-            return times, edges
+    if in_order and edges[batch] == owners.size:  # already grouped (one neuron, or neurons in order)
+        return times, edges, False
     grouped = np.empty(edges[batch])
     fill = edges[:batch].copy()
     for i in range(owners.size):
@@ -179,7 +183,7 @@ def _group_by_owner(times, owners, batch):
         if 0 <= o < batch:
             grouped[fill[o]] = times[i]
             fill[o] += 1
-    return grouped, edges
+    return grouped, edges, True
 
 
 # --- the shared simulate recipe ---------------------------------------------------------------------
