@@ -47,7 +47,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
-from numba import njit
+from llvmlite import ir
+from numba import njit, types
+from numba.extending import intrinsic
 
 from . import _checks
 from .integrate import (
@@ -111,6 +113,21 @@ _E_1 = math.exp(1.0)
 _E_3 = math.exp(3.0)
 #: Below this |z| the series of z / (exp(z) - 1) is used (truncation < 1e-18).
 _SERIES_BELOW = 0.1
+
+
+@intrinsic
+def _fma(typingctx, a, b, c):
+    """a * b + c rounded once (LLVM's fma): the multiply-adds are written out, the same
+    in every loop, where a compiler allowed to fuse would choose by context."""
+    sig = types.float64(types.float64, types.float64, types.float64)
+
+    def codegen(context, builder, signature, args):
+        double = ir.DoubleType()
+        fma = builder.module.declare_intrinsic("llvm.fma", [double], ir.FunctionType(double, [double] * 3))
+        return builder.call(fma, [context.cast(builder, arg, ty, types.float64)
+                                  for arg, ty in zip(args, signature.args, strict=True)])
+
+    return sig, codegen
 
 
 def _brentq():
@@ -199,16 +216,12 @@ def _derivs_from_rates(V, m, h, n, I, p, rates):
     ``p`` = (C, g_Na, g_K, g_L, E_Na, E_K, E_L, phi)."""
     C, g_Na, g_K, g_L, E_Na, E_K, E_L, phi = p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7]
     am, bm, ah, bh, an, bn = rates
-    i_ion = (
-        g_Na * m * m * m * h * (V - E_Na)
-        + g_K * n * n * n * n * (V - E_K)
-        + g_L * (V - E_L)
-    )
+    i_ion = _fma(g_Na * m * m * m * h, V - E_Na, _fma(g_K * n * n * n * n, V - E_K, g_L * (V - E_L)))
     return (
         (I - i_ion) * (1.0 / C),
-        phi * (am * (1.0 - m) - bm * m),
-        phi * (ah * (1.0 - h) - bh * h),
-        phi * (an * (1.0 - n) - bn * n),
+        phi * _fma(am, 1.0 - m, -(bm * m)),
+        phi * _fma(ah, 1.0 - h, -(bh * h)),
+        phi * _fma(an, 1.0 - n, -(bn * n)),
     )
 
 
@@ -234,15 +247,19 @@ def _rk4_step(V, m, h, n, I, dt, p, d1):
     """One classical Runge-Kutta step; ``d1`` holds the derivatives at the start."""
     dV1, dm1, dh1, dn1 = d1
     half = 0.5 * dt
-    dV2, dm2, dh2, dn2 = _derivs(V + half * dV1, m + half * dm1, h + half * dh1, n + half * dn1, I, p)
-    dV3, dm3, dh3, dn3 = _derivs(V + half * dV2, m + half * dm2, h + half * dh2, n + half * dn2, I, p)
-    dV4, dm4, dh4, dn4 = _derivs(V + dt * dV3, m + dt * dm3, h + dt * dh3, n + dt * dn3, I, p)
+    dV2, dm2, dh2, dn2 = _derivs(
+        _fma(half, dV1, V), _fma(half, dm1, m), _fma(half, dh1, h), _fma(half, dn1, n), I, p
+    )
+    dV3, dm3, dh3, dn3 = _derivs(
+        _fma(half, dV2, V), _fma(half, dm2, m), _fma(half, dh2, h), _fma(half, dn2, n), I, p
+    )
+    dV4, dm4, dh4, dn4 = _derivs(_fma(dt, dV3, V), _fma(dt, dm3, m), _fma(dt, dh3, h), _fma(dt, dn3, n), I, p)
     w = dt * (1.0 / 6.0)
     return (
-        V + w * (dV1 + 2.0 * dV2 + 2.0 * dV3 + dV4),
-        m + w * (dm1 + 2.0 * dm2 + 2.0 * dm3 + dm4),
-        h + w * (dh1 + 2.0 * dh2 + 2.0 * dh3 + dh4),
-        n + w * (dn1 + 2.0 * dn2 + 2.0 * dn3 + dn4),
+        _fma(w, _fma(2.0, dV2 + dV3, dV1 + dV4), V),
+        _fma(w, _fma(2.0, dm2 + dm3, dm1 + dm4), m),
+        _fma(w, _fma(2.0, dh2 + dh3, dh1 + dh4), h),
+        _fma(w, _fma(2.0, dn2 + dn3, dn1 + dn4), n),
     )
 
 
@@ -606,12 +623,21 @@ def _hh_kernel(I, gain, dt, p, x0, shift, threshold, scheme, traces, times, owne
 
 @njit(cache=True, error_model="numpy", fastmath={"arcp", "contract"})
 def _derivs_for_jacobian(V, m, h, n, I, p):
-    """``_derivs`` compiled with the arcp and contract fast-math flags (multiply-adds fused),
-    as the kernels were before they dropped them for bit-identical batches. The Hopf
-    currents of ``hopf_currents`` come from a central-difference Jacobian (step 1e-6)
-    whose rounding noise moves them by about 1e-5 uA/cm^2 when the last bits of the
-    derivatives change; this keeps their validated values."""
-    return _derivs(V, m, h, n, I, p)
+    """``_derivs`` as written and compiled before the batch kernels (issue 14): plain
+    expressions under the arcp and contract fast-math flags, where the compiler fuses
+    multiply-adds as it likes. The Hopf currents of ``hopf_currents`` come from a
+    central-difference Jacobian (step 1e-6) whose rounding noise moves them by about
+    1e-5 uA/cm^2 when the last bits of the derivatives change; this keeps their
+    validated values bit for bit."""
+    C, g_Na, g_K, g_L, E_Na, E_K, E_L, phi = p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7]
+    am, bm, ah, bh, an, bn = _rates(V)
+    i_ion = g_Na * m * m * m * h * (V - E_Na) + g_K * n * n * n * n * (V - E_K) + g_L * (V - E_L)
+    return (
+        (I - i_ion) / C,
+        phi * (am * (1.0 - m) - bm * m),
+        phi * (ah * (1.0 - h) - bh * h),
+        phi * (an * (1.0 - n) - bn * n),
+    )
 
 
 def _resolve_convention(convention: str, stacklevel: int = 3) -> str:
