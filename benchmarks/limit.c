@@ -1,5 +1,5 @@
 /* The physical limit on this machine: the neurohelpers kernels' numerics as
- * plain C loops (compiled with cc -O3 -march=native, strict IEEE).
+ * plain C loops (compiled with cc -O3 -march=native -ffp-contract=off, strict IEEE: no FMA fusion).
  *
  * usage: limit MODEL N STEPS DT LO HI T_ON T_OFF REPEATS
  *   MODEL: lif_exact | lif_euler_2020 | izh_rk4 | izh_euler | hh_rk4 (scalar:

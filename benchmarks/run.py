@@ -494,16 +494,19 @@ def compile_limit() -> str:
         log("no C compiler found: the C-limit columns are skipped")
         return "no C compiler"
     BUILD.mkdir(parents=True, exist_ok=True)
-    # strict IEEE arithmetic; -fno-trapping-math only lets the compiler turn the spike test into a
-    # vector select (no change to any computed value)
+    # strict IEEE arithmetic: -ffp-contract=off because gcc otherwise fuses a * b + c into one
+    # FMA (one rounding instead of two: other numbers than neurohelpers' unfused arithmetic);
+    # -fno-trapping-math only lets the compiler turn the spike test into a vector select (no
+    # change to any computed value)
     source = str(HERE / "limit.c")
-    strict = [cc, "-O3", "-march=native", "-fno-trapping-math", "-o", str(LIMIT), source, "-lm"]
+    strict = [cc, "-O3", "-march=native", "-ffp-contract=off", "-fno-trapping-math", "-o", str(LIMIT),
+              source, "-lm"]
     subprocess.run(strict, check=True)
     fast = [cc, "-O3", "-march=native", "-ffast-math", "-o", str(LIMIT_FAST), source, "-lm"]
     subprocess.run(fast, check=True)
     version = subprocess.run([cc, "--version"], capture_output=True, text=True).stdout.splitlines()[0]
     log(f"compiled benchmarks/limit.c with {version}, strict and -ffast-math")
-    return version + " (-O3 -march=native -fno-trapping-math; and with -ffast-math)"
+    return version + " (-O3 -march=native -ffp-contract=off -fno-trapping-math; and with -ffast-math)"
 
 
 def run_workload(name: str, quick: bool) -> dict:
@@ -666,7 +669,7 @@ def vectorised_section(vec: dict) -> list[str]:
         "## Populations against the vectorised limit and the peers",
         "",
         "`limit.c` in its vectorisable form (structure of arrays, time loop outside, neuron loop inside, "
-        "spike handling in a second pass), compiled strict (IEEE arithmetic) and with `-ffast-math` "
+        "spike handling in a second pass), compiled strict (IEEE arithmetic, no FMA contraction: `-ffp-contract=off`) and with `-ffast-math` "
         "(SIMD `exp` from glibc's libmvec); the scalar loop (neuron outside) is kept as a row label "
         "`C scalar`. Peers from `benchmarks/.venv-peers` (`requirements-peers.txt`): Brian2 cython "
         "(kernel = its code objects' own time on a rerun, warm cache; set-up = compilation and code "
