@@ -669,7 +669,8 @@ def vectorised_section(vec: dict) -> list[str]:
         "## Populations against the vectorised limit and the peers",
         "",
         "`limit.c` in its vectorisable form (structure of arrays, time loop outside, neuron loop inside, "
-        "spike handling in a second pass), compiled strict (IEEE arithmetic, no FMA contraction: `-ffp-contract=off`) and with `-ffast-math` "
+        "spike handling in a second pass), compiled strict (IEEE arithmetic, no FMA contraction: "
+        "`-ffp-contract=off`) and with `-ffast-math` "
         "(SIMD `exp` from glibc's libmvec); the scalar loop (neuron outside) is kept as a row label "
         "`C scalar`. Peers from `benchmarks/.venv-peers` (`requirements-peers.txt`): Brian2 cython "
         "(kernel = its code objects' own time on a rerun, warm cache; set-up = compilation and code "
