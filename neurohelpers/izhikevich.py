@@ -297,6 +297,8 @@ _ROWS_BELOW_GRID = 3
 
 #: Words of 8 event flags OR-ed together before pass 2 looks at their neurons.
 _WORDS_PER_CHECK = 8
+#: Neurons whose new v is counted at once before :func:`_euler_spikers` looks at them.
+_SCAN_BLOCK = 64
 
 
 @njit(cache=True)
@@ -357,6 +359,59 @@ def _euler_pass(V, U, V_next, U_next, src, scale, dt, p, q, acc, v_lo, event, ac
         event[j] = ev
         events |= ev
     return events
+
+
+@njit(cache=True)
+def _euler_select_pass(V, U, V_next, U_next, src, scale, dt, p, q, acc, v_lo, active):
+    """Forward Euler ("euler") for neurons 0 .. active-1 with the spike reset as a select
+    (as the vectorised C loop does): into (V_next, U_next) the update, or ``(c, u + d)``
+    where it reaches v_peak. No per-neuron flags: returns the number of spikes and
+    whether any neuron may need the scalar step (v below ``v_lo``, or a non-finite or
+    overflowing new state); on such a step the caller discards this pass and takes the
+    step with :func:`_euler_pass` and the scalar step (the same results)."""
+    a, b, c, d, v_peak = p
+    fired = 0
+    checks = 0
+    for j in range(active):
+        v = V[j]
+        u = U[j]
+        v_new = v + dt * _dv(v, u, src[j] * scale, q)
+        u_new = u + dt * a * _u_drive(v, u, b, acc)
+        spike = v_new >= v_peak
+        u_sel = u_new + d if spike else u_new
+        # v + 0 (x * 0.0 is +-0 for finite x, NaN otherwise): below v_lo, NaN, or the new
+        # state non-finite or overflowing, in one comparison
+        checks += not (v + 0.0 * (v_new + u_sel) >= v_lo)  # counted: cheaper than OR-ing bools
+        fired += spike
+        V_next[j] = c if spike else v_new
+        U_next[j] = u_sel
+    return fired, checks > 0
+
+
+@njit(cache=True)
+def _euler_spikers(V, U, V_next, src, scale, dt, p, q, active, fired, t_spike, times, owners, used):
+    """Append the ``fired`` spikes of a :func:`_euler_select_pass` step (time ``t_spike``,
+    ms) to (times, owners), which have room for them: the neurons whose new v is the reset
+    value c and whose update from the old state (V, U) reached v_peak (the same arithmetic
+    as the pass), in neuron order. Returns the new fill."""
+    c = p[2]
+    v_peak = p[4]
+    found = 0
+    for j0 in range(0, active, _SCAN_BLOCK):
+        if found == fired:
+            break
+        j1 = min(j0 + _SCAN_BLOCK, active)
+        candidates = 0
+        for j in range(j0, j1):  # a vectorised count first: most blocks have no spike
+            candidates += V_next[j] == c
+        if candidates == 0:
+            continue
+        for j in range(j0, j1):
+            if V_next[j] == c and V[j] + dt * _dv(V[j], U[j], src[j] * scale, q) >= v_peak:
+                times[used + found] = t_spike
+                owners[used + found] = j
+                found += 1
+    return used + found
 
 
 @njit(cache=True)
@@ -747,7 +802,18 @@ def _izh_batch_kernel(
             traces[1, j, 0] = U[j]
     for k in range(n - 1):
         src, scale = _drive_row(I, gain, k, shared, drive, active)
-        events = _pass(scheme, acc, V, U, V_next, U_next, src, scale, dt, p, q, v_lo, event, active)
+        events = 1
+        if scheme == 1:
+            fired, check = _euler_select_pass(V, U, V_next, U_next, src, scale, dt, p, q, acc, v_lo, active)
+            if not check:
+                events = 0
+                if fired > 0:
+                    if used + fired > times.size:
+                        times, owners = _grown(times, owners, used, used + fired)
+                    used = _euler_spikers(V, U, V_next, src, scale, dt, p, q, active, fired, (k + 1) * dt,
+                                          times, owners, used)
+        if events != 0:
+            events = _pass(scheme, acc, V, U, V_next, U_next, src, scale, dt, p, q, v_lo, event, active)
         V, U, V_next, U_next = V_next, U_next, V, U
         j_start = 0
         while events != 0:
