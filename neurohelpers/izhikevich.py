@@ -389,11 +389,34 @@ def _euler_select_pass(V, U, V_next, U_next, src, scale, dt, p, q, acc, v_lo, ac
 
 
 @njit(cache=True)
-def _euler_spikers(V, U, V_next, src, scale, dt, p, q, active, fired, t_spike, times, owners, used):
+def _izhikevich2004_select_pass(V, U, V_next, U_next, src, scale, dt, p, q, acc, v_lo, active):
+    """The 2004 script's scheme (see :func:`_izhikevich2004_pass`) with the spike reset as a
+    select; as :func:`_euler_select_pass`."""
+    a, b, c, d, v_peak = p
+    fired = 0
+    checks = 0
+    for j in range(active):
+        v = V[j]
+        u = U[j]
+        v_new = v + dt * _dv_published(v, u, src[j] * scale, q)
+        u_new = u + dt * a * _u_drive(v_new, u, b, acc)
+        spike = v_new > v_peak
+        u_sel = u_new + d if spike else u_new
+        checks += not (v + 0.0 * (v_new + u_sel) >= v_lo)
+        fired += spike
+        V_next[j] = c if spike else v_new
+        U_next[j] = u_sel
+    return fired, checks > 0
+
+
+@njit(cache=True)
+def _euler_spikers(V, U, V_next, src, scale, dt, p, q, active, fired, t_spike, times, owners, used,
+                   published):
     """Append the ``fired`` spikes of a :func:`_euler_select_pass` step (time ``t_spike``,
     ms) to (times, owners), which have room for them: the neurons whose new v is the reset
     value c and whose update from the old state (V, U) reached v_peak (the same arithmetic
-    as the pass), in neuron order. Returns the new fill."""
+    as the pass; ``published``: :func:`_izhikevich2004_select_pass`'s update and strict
+    test), in neuron order. Returns the new fill."""
     c = p[2]
     v_peak = p[4]
     found = 0
@@ -407,7 +430,13 @@ def _euler_spikers(V, U, V_next, src, scale, dt, p, q, active, fired, t_spike, t
         if candidates == 0:
             continue
         for j in range(j0, j1):
-            if V_next[j] == c and V[j] + dt * _dv(V[j], U[j], src[j] * scale, q) >= v_peak:
+            if V_next[j] != c:
+                continue
+            if published:
+                spiked = V[j] + dt * _dv_published(V[j], U[j], src[j] * scale, q) > v_peak
+            else:
+                spiked = V[j] + dt * _dv(V[j], U[j], src[j] * scale, q) >= v_peak
+            if spiked:
                 times[used + found] = t_spike
                 owners[used + found] = j
                 found += 1
@@ -766,6 +795,9 @@ def _izh_batch_kernel(
     takes every neuron's ordinary update (see ``_*_pass``); the few neurons with an event
     (a spike, an RK4 step to split, an unstable or non-finite update) are then redone one
     by one with the scalar step (:func:`_rk4_step_with_reset`, :func:`_explicit_step`).
+    "euler" and "izhikevich2004" reset spiking neurons inside the pass
+    (:func:`_euler_select_pass`, :func:`_izhikevich2004_select_pass`; spikes found by
+    :func:`_euler_spikers`) and take that path only on steps with a neuron to check.
     The same arithmetic as integrating one neuron at a time, so the results are those of
     each row run alone. Spikes go to the flat buffer (times, owners), returned ordered by
     owner (:func:`_by_owner`). When neuron j fails the run goes on for neurons 0 .. j-1
@@ -803,15 +835,20 @@ def _izh_batch_kernel(
     for k in range(n - 1):
         src, scale = _drive_row(I, gain, k, shared, drive, active)
         events = 1
-        if scheme == 1:
-            fired, check = _euler_select_pass(V, U, V_next, U_next, src, scale, dt, p, q, acc, v_lo, active)
+        if scheme == 1 or scheme == 3:
+            if scheme == 1:
+                fired, check = _euler_select_pass(V, U, V_next, U_next, src, scale, dt, p, q, acc, v_lo,
+                                                  active)
+            else:
+                fired, check = _izhikevich2004_select_pass(V, U, V_next, U_next, src, scale, dt, p, q, acc,
+                                                           v_lo, active)
             if not check:
                 events = 0
                 if fired > 0:
                     if used + fired > times.size:
                         times, owners = _grown(times, owners, used, used + fired)
                     used = _euler_spikers(V, U, V_next, src, scale, dt, p, q, active, fired, (k + 1) * dt,
-                                          times, owners, used)
+                                          times, owners, used, scheme == 3)
         if events != 0:
             events = _pass(scheme, acc, V, U, V_next, U_next, src, scale, dt, p, q, v_lo, event, active)
         V, U, V_next, U_next = V_next, U_next, V, U
