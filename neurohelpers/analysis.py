@@ -12,6 +12,7 @@ import math
 from collections.abc import Sequence
 
 import numpy as np
+from numba import njit
 from numpy.typing import ArrayLike
 
 from . import _checks
@@ -113,10 +114,7 @@ def firing_rate(
     float or numpy.ndarray
         Hz; an array (one rate per neuron) for a list of trains.
     """
-    bounds = _real_array("window", window)
-    if bounds.shape != (2,) or not bounds[1] > bounds[0]:
-        raise ValueError(f"window must be (start, stop) with stop > start, got {window!r}")
-    start, stop = float(bounds[0]), float(bounds[1])
+    start, stop = window_bounds(window)
     _checks.method_name(method, ("count", "isi"))
     rows, single = _as_spike_rows(spike_times)
     lengths = np.array([r.size for r in rows], dtype=np.int64)
@@ -126,18 +124,94 @@ def firing_rate(
     owner = np.repeat(np.arange(len(rows)), lengths)
     inside = (flat >= start) & (flat < stop)
     counts = np.bincount(owner[inside], minlength=len(rows))
-    if method == "count":
-        rates = 1000.0 * counts / (stop - start)
-    else:
+    first = last = None
+    if method == "isi":
         first = np.full(len(rows), np.inf)
         last = np.full(len(rows), -np.inf)
         np.minimum.at(first, owner[inside], flat[inside])
         np.maximum.at(last, owner[inside], flat[inside])
         _check_increasing(flat[inside], owner[inside])
-        rates = np.zeros(len(rows))
-        ok = counts >= 2
-        rates[ok] = 1000.0 * (counts[ok] - 1) / (last[ok] - first[ok])
+    rates = _rates(counts, first, last, start, stop, method)
     return float(rates[0]) if single else rates
+
+
+def window_bounds(window: tuple[float, float]) -> tuple[float, float]:
+    """``(start, stop)`` of a rate window as floats, ms; ValueError unless finite with stop > start."""
+    bounds = _real_array("window", window)
+    if bounds.shape != (2,) or not bounds[1] > bounds[0]:
+        raise ValueError(f"window must be (start, stop) with stop > start, got {window!r}")
+    return float(bounds[0]), float(bounds[1])
+
+
+def _rates(counts, first, last, start: float, stop: float, method: str) -> np.ndarray:
+    """Rates (Hz) from each train's spike count in ``[start, stop)`` and, for ``"isi"``, its
+    first and last spike there (ms): the arithmetic of :func:`firing_rate`."""
+    if method == "count":
+        return 1000.0 * counts / (stop - start)
+    rates = np.zeros(counts.size)
+    ok = counts >= 2
+    rates[ok] = 1000.0 * (counts[ok] - 1) / (last[ok] - first[ok])
+    return rates
+
+
+def rates_from_buffer(
+    times: np.ndarray, owners: np.ndarray, batch: int, window: tuple[float, float], method: str = "count"
+) -> np.ndarray | None:
+    """:func:`firing_rate` of ``batch`` trains given as a flat spike buffer, without
+    building one array per train.
+
+    Parameters
+    ----------
+    times : numpy.ndarray of float64, 1-D
+        Spike times, ms (a simulation's buffer, see ``SimulationResult.flat_spikes``).
+    owners : numpy.ndarray of int64, same shape
+        Train (0 .. batch-1) of each spike; each train's spikes in time order, trains
+        interleaved. Owners outside that range are ignored, as when splitting the buffer.
+    batch : int
+        Number of trains.
+    window, method
+        As for :func:`firing_rate` (checked by the caller with :func:`window_bounds`).
+
+    Returns
+    -------
+    numpy.ndarray or None
+        One rate per train, Hz, bit for bit what :func:`firing_rate` returns on the split
+        trains; None when a spike time is not finite or (for ``"isi"``) a train's times in
+        the window do not strictly increase: call :func:`firing_rate` on the trains for
+        its error message.
+    """
+    start, stop = window_bounds(window)
+    counts, first, last, finite, increasing = _scan_window(times, owners, batch, start, stop)
+    if not finite or (method == "isi" and not increasing):
+        return None
+    return _rates(counts, first, last, start, stop, method)
+
+
+@njit(cache=True)
+def _scan_window(times, owners, batch, start, stop):
+    """One pass over a flat spike buffer: per owner the count of spikes with
+    ``start <= t < stop`` and the first and last of them (inf, -inf if none); whether every
+    time is finite and whether each owner's in-window times strictly increase."""
+    counts = np.zeros(batch, dtype=np.int64)
+    first = np.full(batch, np.inf)
+    last = np.full(batch, -np.inf)
+    finite = True
+    increasing = True
+    for i in range(times.size):
+        t = times[i]
+        o = owners[i]
+        if not (0 <= o < batch):
+            continue
+        if not np.isfinite(t):
+            finite = False
+        elif start <= t < stop:
+            if counts[o] == 0:
+                first[o] = t
+            elif not t > last[o]:
+                increasing = False
+            last[o] = t
+            counts[o] += 1
+    return counts, first, last, finite, increasing
 
 
 def _check_increasing(times: np.ndarray, owner: np.ndarray) -> None:

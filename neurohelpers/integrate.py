@@ -41,6 +41,40 @@ TOO_STIFF = 3
 UNSTABLE = 4
 
 
+class _PendingTrains:
+    """The kernel's flat spike buffer, not yet split into one train per neuron."""
+
+    __slots__ = ("batch", "owners", "times", "was_1d")
+
+    def __init__(self, times: np.ndarray, owners: np.ndarray, batch: int, was_1d: bool) -> None:
+        self.times, self.owners, self.batch, self.was_1d = times, owners, batch, was_1d
+
+    def split(self) -> np.ndarray | list[np.ndarray]:
+        per_row = split_spikes(self.times, self.owners, self.batch)
+        return per_row[0] if self.was_1d else per_row
+
+
+class _LazyTrains:
+    """Data descriptor for ``SimulationResult.spike_times``: a :class:`_PendingTrains` given to
+    the constructor is split into trains on first read (then kept), so a caller that only
+    needs the flat buffer (e.g. ``fi_curve``) never builds one array per neuron."""
+
+    def __set_name__(self, owner, name: str) -> None:
+        self.slot = "_" + name
+
+    def __get__(self, obj, objtype=None):
+        if obj is None:  # no class-level default: the dataclass field stays required
+            raise AttributeError(self.slot[1:])
+        value = obj.__dict__[self.slot]
+        if type(value) is _PendingTrains:
+            value = value.split()
+            obj.__dict__[self.slot] = value
+        return value
+
+    def __set__(self, obj, value) -> None:
+        obj.__dict__[self.slot] = value
+
+
 @dataclass(frozen=True)
 class SimulationResult:
     """What a model's ``simulate`` returns.
@@ -54,7 +88,8 @@ class SimulationResult:
         state. Without recording (``record=False``) the final state only, shape (..., 1).
     spike_times : numpy.ndarray or list of numpy.ndarray
         Spike times, ms: one 1-D array for a 1-D input, a list of them (one per
-        row) for a 2-D input.
+        row) for a 2-D input. The compiled kernels' results build these arrays on
+        first access.
     state : dict of str to numpy.ndarray
         The model's other state variables, each shaped like ``V``
         (Izhikevich: ``"u"``; Hodgkin-Huxley: ``"m"``, ``"h"``, ``"n"``).
@@ -66,10 +101,26 @@ class SimulationResult:
 
     t: np.ndarray
     V: np.ndarray
-    spike_times: np.ndarray | list[np.ndarray]
+    spike_times: np.ndarray | list[np.ndarray] = _LazyTrains()
     state: dict[str, np.ndarray] = field(default_factory=dict)
     dt: float | None = None
     method: str | None = None
+
+    def flat_spikes(self) -> tuple[np.ndarray, np.ndarray] | None:
+        """The run's spikes as the kernel left them, if ``spike_times`` has not been read yet.
+
+        Returns
+        -------
+        (times, owners) or None
+            ``times`` (ms, float64) and ``owners`` (int64, the row of each spike), 1-D and
+            of equal length; each neuron's spikes appear in time order, neurons interleaved.
+            Views of the kernel's buffer: do not modify them. None when the trains were already built (or
+            the result was made from trains), then use ``spike_times``.
+        """
+        value = self.__dict__.get("_spike_times")
+        if type(value) is _PendingTrains:
+            return value.times, value.owners
+        return None
 
 
 @runtime_checkable
@@ -283,17 +334,20 @@ def run_kernel(
             f"{reasons.get(code, 'the integration failed')} (neuron {row}, step {k}: "
             f"t = {k * drive.dt:g} to {(k + 1) * drive.dt:g} ms, dt = {drive.dt:g} ms, method {method!r})"
         )
-    per_row = split_spikes(times[:used], owners[:used], drive.batch)
-    return _result(sample_times(drive.n, drive.dt), traces, per_row, names, drive.was_1d, drive.dt, method)
+    times, owners = times[:used], owners[:used]
+    # the trains are split from the flat buffer when first read (see SimulationResult.flat_spikes)
+    pending = _PendingTrains(times, owners, drive.batch, drive.was_1d)
+    return _result(sample_times(drive.n, drive.dt), traces, pending, names, drive.was_1d, drive.dt, method)
 
 
 def _result(t, traces, per_row, names, was_1d, dt=None, method=None) -> SimulationResult:
-    if was_1d:
-        arrays = [trace[0] for trace in traces]
-        spike_times: np.ndarray | list[np.ndarray] = per_row[0]
-    else:
-        arrays = list(traces)
+    if type(per_row) is _PendingTrains:  # split on first read, in the caller's shape
         spike_times = per_row
+    elif was_1d:
+        spike_times = per_row[0]
+    else:
+        spike_times = per_row
+    arrays = [trace[0] for trace in traces] if was_1d else list(traces)
     state = {name: arr for name, arr in zip(names[1:], arrays[1:], strict=True)}
     return SimulationResult(t=t, V=arrays[0], spike_times=spike_times, state=state, dt=dt, method=method)
 

@@ -158,3 +158,29 @@ def test_firing_rate_refuses_bad_trains_in_a_list():
         nh.firing_rate([np.array([1.0]), np.array([2.0 + 1j])], (0, 10))
     with pytest.raises(ValueError, match="NaN"):
         nh.firing_rate([np.array([1.0]), np.array([np.nan])], (0, 10))
+
+
+def test_rates_from_buffer_equals_firing_rate_on_the_split_trains():
+    from neurohelpers.analysis import rates_from_buffer
+
+    # trains interleaved as a kernel pushes them; spikes exactly on both window edges,
+    # trains with 0, 1, 2 and 4 spikes in the window, and one owner out of range (ignored)
+    trains = [np.array([10.0, 20.0, 35.0, 50.0]), np.array([]), np.array([20.0]),
+              np.array([5.0, 20.0, 49.999, 50.0]), np.array([30.0, 40.0])]
+    order = [(0, 0), (3, 0), (0, 1), (3, 1), (2, 0), (4, 0), (0, 2), (4, 1), (3, 2), (0, 3), (3, 3)]
+    times = np.array([trains[o][k] for o, k in order] + [25.0])
+    owners = np.array([o for o, _ in order] + [7], dtype=np.int64)
+    for method in ("count", "isi"):
+        got = rates_from_buffer(times, owners, len(trains), (20.0, 50.0), method)
+        np.testing.assert_array_equal(got, nh.firing_rate(trains, (20.0, 50.0), method=method))
+    assert rates_from_buffer(times, owners, 5, (20.0, 50.0), "isi")[0] == pytest.approx(1000.0 / 15.0)
+
+
+def test_rates_from_buffer_defers_bad_trains_to_firing_rate():
+    from neurohelpers.analysis import rates_from_buffer
+
+    owners = np.zeros(2, dtype=np.int64)
+    assert rates_from_buffer(np.array([30.0, 30.0]), owners, 1, (20.0, 50.0), "isi") is None
+    assert rates_from_buffer(np.array([30.0, np.nan]), owners, 1, (20.0, 50.0), "count") is None
+    with pytest.raises(ValueError, match="strictly increasing"):
+        nh.firing_rate([np.array([30.0, 30.0])], (20.0, 50.0), method="isi")

@@ -79,3 +79,54 @@ def test_threshold_amplitude_refuses_a_non_finite_bracket():
     with pytest.raises(ValueError, match="high"):
         nh.threshold_amplitude(nh.LIF(), np.zeros_like(t), np.ones_like(t), (0, 10), dt=0.1,
                                low=0.0, high=math.inf)
+
+
+def _own_rates(trains, window, method):
+    """The documented rates, train by train: spikes with start <= t < stop; "count" is
+    their number over the window length, "isi" (k - 1) over (last - first), 0 if k < 2."""
+    start, stop = window
+    out = []
+    for s in trains:
+        s_in = s[(s >= start) & (s < stop)]
+        if method == "count":
+            out.append(1000.0 * s_in.size / (stop - start))
+        else:
+            out.append(1000.0 * (s_in.size - 1) / (s_in[-1] - s_in[0]) if s_in.size >= 2 else 0.0)
+    return np.array(out)
+
+
+@pytest.mark.parametrize(
+    "model, amps, kw",
+    [
+        (nh.LIF(t_ref=2.0), np.linspace(0.0, 6.0, 23), {"method": "euler", "dt": 0.02}),
+        (nh.LIF(), np.linspace(0.0, 6.0, 23), {"dt": 0.02}),
+        (nh.Izhikevich.preset("RS"), np.linspace(0.0, 20.0, 23), {"method": "euler", "dt": 0.02}),
+    ],
+)
+@pytest.mark.parametrize("measure", ["count", "isi"])
+def test_fi_curve_rates_match_each_train_with_spikes_on_the_window_edges(model, amps, kw, measure):
+    kw = dict(kw)  # the parameter dict is shared between the measures
+    dt = kw.pop("dt")
+    shape = nh.pulse_current(nh.time_axis(100.0, dt), [(20.0, 80.0, 1.0)])
+    trains = model.simulate(shape, dt, record=False, gain=amps, **kw).spike_times
+    busy = max(trains, key=lambda s: s.size)
+    assert busy.size >= 4
+    # windows starting and ending exactly on spikes, one of them only 2 spikes wide
+    windows = [(float(busy[0]), float(busy[-1])), (float(busy[1]), float(busy[3])), (20.0, 80.0)]
+    # the narrow window holds 0, 1 and 2 spikes of different trains
+    assert {int(np.sum((s >= busy[1]) & (s < busy[3]))) for s in trains} == {0, 1, 2}
+    for window in windows:
+        expected = _own_rates(trains, window, measure)
+        for chunk in (1024, 5):  # one chunk, and chunks that split the batch
+            got = nh.fi_curve(model, amps, dt=dt, measure=measure, window=window, chunk_size=chunk, **kw)
+            np.testing.assert_array_equal(got, expected)
+
+
+def test_simulation_result_keeps_the_flat_buffer_until_the_trains_are_read():
+    res = nh.LIF().simulate(np.full(2000, 3.0), 0.02, record=False, gain=[0.5, 1.0, 2.0])
+    times, owners = res.flat_spikes()
+    assert times.size == owners.size and set(owners.tolist()) <= {0, 1, 2}
+    trains = res.spike_times
+    assert res.flat_spikes() is None  # released once the trains are built
+    for row, train in enumerate(trains):
+        np.testing.assert_array_equal(train, times[owners == row])

@@ -14,7 +14,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from .. import _checks
-from ..analysis import _real_array, firing_rate
+from ..analysis import _real_array, firing_rate, rates_from_buffer, window_bounds
 from ..integrate import SpikingModel
 from ..stimulus import pulse_current, step_current, time_axis
 
@@ -32,6 +32,17 @@ def _refuse_reserved(protocol: str, simulate_kwargs: dict) -> None:
             f"{protocol} sets {', '.join(clash)}= itself (it keeps spike times only); "
             f"do not pass {', '.join(clash)}= to it"
         )
+
+
+def _rates(res, batch: int, window: tuple[float, float], method: str) -> np.ndarray:
+    """:func:`firing_rate` of a batch run's trains, from its flat spike buffer when the
+    result still holds it (no array per neuron is built), else from ``res.spike_times``."""
+    flat = res.flat_spikes() if hasattr(res, "flat_spikes") else None
+    if flat is not None:
+        rates = rates_from_buffer(*flat, batch, window, method)
+        if rates is not None:
+            return rates
+    return firing_rate(res.spike_times, window, method=method)
 
 
 def fi_curve(
@@ -93,6 +104,9 @@ def fi_curve(
         )
     if int(chunk_size) < 1:
         raise ValueError(f"chunk_size must be >= 1, got {chunk_size}")
+    window = window or (onset, offset)
+    window_bounds(window)
+    _checks.method_name(measure, ("count", "isi"))
     t = time_axis(duration, dt)
     shape = pulse_current(t, [(onset, offset, 1.0)])
     if t.size < 2 or not shape[:-1].any():
@@ -106,7 +120,7 @@ def fi_curve(
     for i in range(n_chunks):
         sl = slice(i * chunk_size, (i + 1) * chunk_size)
         res = model.simulate(shape, dt, record=False, gain=currents[sl], **simulate_kwargs)
-        rates[sl] = firing_rate(res.spike_times, window or (onset, offset), method=measure)
+        rates[sl] = _rates(res, currents[sl].size, window, measure)
         if progress:
             print(f"fi_curve: chunk {i + 1}/{n_chunks} done", file=sys.stderr)
     return rates
@@ -170,7 +184,7 @@ def threshold_amplitude(
     def fires(amplitudes: np.ndarray) -> np.ndarray:
         drive = base[None, :] + amplitudes[:, None] * shape[None, :]
         res = model.simulate(drive, dt, record=False, **simulate_kwargs)
-        return firing_rate(res.spike_times, window) > 0
+        return _rates(res, amplitudes.size, window, "count") > 0
 
     ends = fires(np.array([low, high]))
     if ends[0] or not ends[1]:
