@@ -33,6 +33,7 @@ from .integrate import (
     UNSTABLE,
     SimulationResult,
     fail,
+    grow_spike_buffer,
     prepare_drive,
     run_kernel,
 )
@@ -675,7 +676,7 @@ def _izh_rows_kernel(
             if need > scratch.shape[1]:
                 scratch = np.empty((1, need))
             if used + need > times.size:
-                times, owners = _grown(times, owners, used, used + need)
+                times, owners = grow_spike_buffer(times, owners, used, used + need)
         if code != OK:
             fail(status, code, j, k)
             return times, owners, used
@@ -683,18 +684,6 @@ def _izh_rows_kernel(
             traces[0, j, 0] = v
             traces[1, j, 0] = u
     return times, owners, used
-
-
-@njit(cache=True)
-def _grown(times, owners, used, need):
-    """The flat spike buffer (times, owners) copied into arrays of at least ``need`` slots
-    (twice the size, or more), for appending inline without :func:`push_spike`'s call."""
-    size = max(2 * times.size, need, 16)
-    grown_t = np.empty(size)
-    grown_o = np.empty(size, dtype=np.int64)
-    grown_t[:used] = times[:used]
-    grown_o[:used] = owners[:used]
-    return grown_t, grown_o
 
 
 @njit(cache=True)
@@ -846,7 +835,7 @@ def _izh_batch_kernel(
                 events = 0
                 if fired > 0:
                     if used + fired > times.size:
-                        times, owners = _grown(times, owners, used, used + fired)
+                        times, owners = grow_spike_buffer(times, owners, used, used + fired)
                     used = _euler_spikers(V, U, V_next, src, scale, dt, p, q, active, fired, (k + 1) * dt,
                                           times, owners, used, scheme == 3)
         if events != 0:
@@ -862,7 +851,7 @@ def _izh_batch_kernel(
                 if need > scratch.shape[1]:
                     scratch = np.empty((1, need))
                 if used + need > times.size:
-                    times, owners = _grown(times, owners, used, used + need)
+                    times, owners = grow_spike_buffer(times, owners, used, used + need)
                 j_start = j
                 continue
             if code != OK:
