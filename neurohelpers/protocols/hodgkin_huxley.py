@@ -447,6 +447,18 @@ def hh_staircase(
             "last_down": float(down_fires.min()) if down_fires.size else math.nan}
 
 
+def _conditioning_spike(model, onset: float, width: float, after: float, amplitude: float,
+                        dt: float) -> float:
+    """Time (ms) of the one spike a conditioning pulse of ``amplitude`` (uA/cm^2) from
+    ``onset`` (ms) for ``width`` ms evokes; ValueError unless it evokes exactly one."""
+    t = time_axis(onset + width + after + 40.0, dt)
+    first = model.simulate(amplitude * pulse_current(t, [(onset, onset + width, 1.0)]), dt,
+                           record=False).spike_times
+    if first.size != 1:
+        raise ValueError(f"the first pulse must make exactly one spike, it made {first.size}")
+    return float(first[0])
+
+
 def _second_spike(model, spike_time, delays, amplitudes, *, onset, width, amplitude, dt, after):
     """For arrays ``delays`` (from the first spike, ms) and ``amplitudes`` of the
     test pulse, whether a spike starts after the test-pulse onset."""
@@ -520,12 +532,7 @@ def hh_paired_pulse_thresholds(
     if delays.ndim != 1 or delays.size == 0 or np.any(delays <= 0):
         raise ValueError("delays must be a non-empty 1-D array of positive values (ms)")
     _checks.positive("high", high)
-    t = time_axis(onset + width + after + 40.0, dt)
-    first = model.simulate(amplitude * pulse_current(t, [(onset, onset + width, 1.0)]), dt,
-                           record=False).spike_times
-    if first.size != 1:
-        raise ValueError(f"the first pulse must make exactly one spike, it made {first.size}")
-    spike = float(first[0])
+    spike = _conditioning_spike(model, onset, width, after, amplitude, dt)
     kw = {"onset": onset, "width": width, "dt": dt, "after": after}
     rest_t = time_axis(onset + width + after + 40.0, dt)
     unit = pulse_current(rest_t, [(onset, onset + width, 1.0)])
@@ -593,13 +600,8 @@ def hh_refractory_periods(
     caps = np.asarray(caps, dtype=np.float64)
     if caps.ndim != 1 or caps.size == 0 or np.any(caps <= 0):
         raise ValueError("caps must be a non-empty 1-D array of positive amplitudes")
-    t = time_axis(onset + width + after + 40.0, dt)
-    first = model.simulate(amplitude * pulse_current(t, [(onset, onset + width, 1.0)]), dt,
-                           record=False).spike_times
-    if first.size != 1:
-        raise ValueError(f"the first pulse must make exactly one spike, it made {first.size}")
+    spike = _conditioning_spike(model, onset, width, after, amplitude, dt)
     kw = {"onset": onset, "width": width, "dt": dt, "after": after, "amplitude": amplitude}
-    spike = float(first[0])
     if not np.all(_second_spike(model, spike, np.full(caps.size, max_delay), caps, **kw)):
         raise ValueError(f"some caps do not fire even at max_delay={max_delay} ms")
 
@@ -639,12 +641,7 @@ def hh_second_spike_peaks(
     delays = np.asarray(delays, dtype=np.float64)
     if caps.ndim != 1 or caps.shape != delays.shape or caps.size == 0:
         raise ValueError("caps and delays must be non-empty 1-D arrays of the same length")
-    t = time_axis(onset + width + after + 40.0, dt)
-    first = model.simulate(amplitude * pulse_current(t, [(onset, onset + width, 1.0)]), dt,
-                           record=False).spike_times
-    if first.size != 1:
-        raise ValueError(f"the first pulse must make exactly one spike, it made {first.size}")
-    spike = float(first[0])
+    spike = _conditioning_spike(model, onset, width, after, amplitude, dt)
     t = time_axis(spike + float(delays.max()) + width + after, dt)
     stim = amplitude * pulse_current(t, [(onset, onset + width, 1.0)])
     rows = [stim + c * pulse_current(t, [(spike + d, spike + d + width, 1.0)])
